@@ -1,0 +1,71 @@
+"""Policy-based authorization for Flask, in requests and in huey background jobs."""
+
+from .actor import acting_as
+from .authorizer import Decision
+from .errors import AuthorizationNotPerformedError
+from .errors import ConfigurationError
+from .errors import InvalidRuleResultError
+from .errors import JobArgumentError
+from .errors import JobError
+from .errors import NotAuthorizedError
+from .errors import PolicyNotDefinedError
+from .errors import ScopeNotDefinedError
+from .errors import SimpleAuthorizeError
+from .errors import UnknownActionError
+from .extension import SimpleAuthorize
+from .finder import find_policy_class
+from .finder import policy_class_for
+from .helpers import allowed_actions
+from .helpers import allowed_to
+from .helpers import authorize
+from .helpers import authorize_all
+from .helpers import authorized_records
+from .helpers import decisions
+from .helpers import editable_attributes
+from .helpers import filter_attributes
+from .helpers import partition_records
+from .helpers import permitted_attributes
+from .helpers import policy
+from .helpers import visible_attributes
+from .params import policy_params
+from .policy import Denial
+from .policy import Policy
+from .scoping import policy_scope
+from .verification import skip_authorization
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AuthorizationNotPerformedError",
+    "ConfigurationError",
+    "Decision",
+    "Denial",
+    "InvalidRuleResultError",
+    "JobArgumentError",
+    "JobError",
+    "NotAuthorizedError",
+    "Policy",
+    "PolicyNotDefinedError",
+    "ScopeNotDefinedError",
+    "SimpleAuthorize",
+    "SimpleAuthorizeError",
+    "UnknownActionError",
+    "acting_as",
+    "allowed_actions",
+    "allowed_to",
+    "authorize",
+    "authorize_all",
+    "authorized_records",
+    "decisions",
+    "editable_attributes",
+    "filter_attributes",
+    "find_policy_class",
+    "partition_records",
+    "permitted_attributes",
+    "policy",
+    "policy_class_for",
+    "policy_params",
+    "policy_scope",
+    "skip_authorization",
+    "visible_attributes",
+]

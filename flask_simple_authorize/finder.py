@@ -1,0 +1,116 @@
+"""Finds the policy class for a record, in a short, ordered list of probes.
+
+1. an explicit ``policy_class=``;
+2. a headless policy given as the record (``authorize(DashboardPolicy, "show")``);
+3. a ``__policy__`` attribute on the record or on its class;
+4. the registry, by the class name of the record (or of the class given as the
+   record), walking the class's bases, first in the namespace and then in the
+   plain one.
+
+:func:`find_policy_class` is the quiet variant, :func:`policy_class_for` the
+raising one. Results of probes 3 and 4 are cached per class and namespace.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from . import registry
+from .errors import PolicyNotDefinedError
+from .policy import Policy
+
+_DYNAMIC = object()  # the class's __policy__ is a descriptor: ask each instance
+
+
+def policy_class_for(
+    record: t.Any,
+    *,
+    namespace: str | None = None,
+    policy_class: type[Policy] | None = None,
+) -> type[Policy]:
+    """Return the policy class for ``record`` or raise :class:`.PolicyNotDefinedError`.
+
+    :param record: A model instance, a model class, or a headless policy class.
+    :param namespace: Look in this namespace first, then in the plain one.
+    :param policy_class: Use this class, skipping the lookup.
+    """
+    found = find_policy_class(record, namespace=namespace, policy_class=policy_class)
+    if found is None:
+        raise PolicyNotDefinedError(record, lookup_path(record, namespace))
+    return found
+
+
+def find_policy_class(
+    record: t.Any,
+    *,
+    namespace: str | None = None,
+    policy_class: type[Policy] | None = None,
+) -> type[Policy] | None:
+    """Return the policy class for ``record``, or ``None`` when there is none."""
+    if policy_class is not None:
+        return _checked(policy_class, "policy_class=")
+    instance_dict = getattr(record, "__dict__", None)
+    if type(instance_dict) is dict and "__policy__" in instance_dict:
+        return _checked(instance_dict["__policy__"], "__policy__")
+    cls = record if isinstance(record, type) else type(record)
+    key = (cls, namespace)
+    cache = registry.cache()
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _find_for_class(cls, namespace)
+    if found is _DYNAMIC:
+        return _checked(record.__policy__, "__policy__")
+    return t.cast("type[Policy] | None", found) or None
+
+
+def _find_for_class(cls: type, namespace: str | None) -> t.Any:
+    if issubclass(cls, Policy):
+        return cls
+    declared = _declared_policy(cls)
+    if declared is not None:
+        return declared
+    for base in cls.__mro__:
+        if base is object:
+            break
+        if namespace is not None:
+            found = registry.lookup(base.__name__, namespace)
+            if found is not None:
+                return found
+        found = registry.lookup(base.__name__, None)
+        if found is not None:
+            return found
+    return False  # cached "not found"
+
+
+def _declared_policy(cls: type) -> t.Any:
+    for klass in cls.__mro__:
+        if "__policy__" in klass.__dict__:
+            value = klass.__dict__["__policy__"]
+            if isinstance(value, type):
+                return _checked(value, "__policy__")
+            return _DYNAMIC
+    return None
+
+
+def lookup_path(record: t.Any, namespace: str | None = None) -> list[str]:
+    """Describe the names tried for ``record``, in order, for errors and ``flask authz explain``."""
+    cls = record if isinstance(record, type) else type(record)
+    tried = [f"{cls.__name__}.__policy__"]
+    for base in cls.__mro__:
+        if base is object:
+            break
+        if namespace is not None:
+            tried.append(f"{namespace}:{base.__name__}Policy")
+        tried.append(f"{base.__name__}Policy")
+    return tried
+
+
+def _checked(candidate: t.Any, where: str) -> type[Policy]:
+    if isinstance(candidate, type) and issubclass(candidate, Policy):
+        return candidate
+    from .errors import ConfigurationError
+
+    raise ConfigurationError(
+        f"{where} must be a Policy subclass, got {candidate!r}: point it at a class"
+        " that derives from flask_simple_authorize.Policy"
+    )

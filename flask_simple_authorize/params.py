@@ -1,0 +1,54 @@
+"""``policy_params``: the request's JSON or form data, filtered to permitted attributes."""
+
+from __future__ import annotations
+
+import typing as t
+
+from flask import request
+from werkzeug.exceptions import BadRequest
+
+from .checks import UNSET
+from .helpers import permitted_attributes
+from .policy import Policy
+
+
+def policy_params(
+    record: t.Any,
+    key: str | None = None,
+    *,
+    action: str | None = None,
+    user: t.Any = UNSET,
+    policy_class: type[Policy] | None = None,
+) -> dict[str, t.Any]:
+    """Return the request data the actor may write to ``record``, and nothing else.
+
+    Reads the JSON body when the request sends JSON, else the form. Keys the
+    policy does not permit are dropped silently (like Rails' strong parameters).
+
+    :param record: The record (or class) being written.
+    :param key: Read the attributes nested under this key: ``{"post": {...}}``
+        in JSON, ``post[title]`` fields in forms.
+    :param action: The action whose ``permitted_attributes_for_<action>`` applies
+        (default: the view's name).
+    :raises BadRequest: The body is not a JSON object, or ``key`` holds no object.
+    """
+    permitted = set(permitted_attributes(record, action, user=user, policy_class=policy_class))
+    if request.is_json:
+        data = request.get_json()
+        if key is not None:
+            data = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            where = f" under {key!r}" if key is not None else ""
+            raise BadRequest(f"expected a JSON object{where} with the record's attributes")
+        return {name: value for name, value in data.items() if name in permitted}
+    form = request.form
+    if key is None:
+        return {name: form[name] for name in form if name in permitted}
+    prefix = f"{key}["
+    nested: dict[str, t.Any] = {}
+    for field in form:
+        if field.startswith(prefix) and field.endswith("]"):
+            name = field[len(prefix) : -1]
+            if name in permitted:
+                nested[name] = form[field]
+    return nested

@@ -1,0 +1,107 @@
+"""Turns :class:`.NotAuthorizedError` into the response a user should see.
+
+- API requests (JSON sent, or JSON preferred over HTML): a JSON body
+  ``{"error": "not_authorized", "message": ..., "reason": ...}`` with 401 for
+  an anonymous user and 403 otherwise.
+- HTML requests by an anonymous user: flask-login's unauthorized handler
+  (the login page).
+- HTML requests by a logged-in user: a flash message and a redirect to a
+  same-host referrer or ``SIMPLE_AUTHORIZE_REDIRECT_PATH``, else the 403 page
+  (the app's own 403 handler when it has one).
+- Hidden denials (existence hiding) answer exactly as a missing record: 404.
+
+Redirects only ever go to a local path: never an open redirect.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import request
+from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound
+
+from .actor import current_actor
+from .errors import NotAuthorizedError
+from .identity import record_type_of
+from .state import get_state
+
+ResponseValue = t.Any
+
+
+def is_api_request() -> bool:
+    """Whether the client sent JSON or prefers JSON to HTML."""
+    if request.is_json or request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return True
+    accept = request.accept_mimetypes
+    return accept.quality("application/json") > accept.quality("text/html")
+
+
+def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
+    """The error handler registered for :class:`.NotAuthorizedError`."""
+    if error.hidden:
+        return _not_found()
+    user = error.policy.user if error.policy is not None else current_actor()
+    anonymous = not getattr(user, "is_authenticated", False)
+    if is_api_request():
+        return _json_error(error, anonymous)
+    if anonymous:
+        manager = getattr(current_app, "login_manager", None)
+        if manager is not None:
+            try:
+                return manager.unauthorized()
+            except HTTPException as http_error:
+                return current_app.handle_http_exception(http_error)
+    if current_app.secret_key:
+        flash(error.message, "error")
+    target = safe_redirect_target(request.referrer) or get_state().settings.redirect_path
+    if target and target != request.full_path.rstrip("?"):
+        return redirect(target)
+    return current_app.handle_http_exception(Forbidden(description=error.message))
+
+
+def _json_error(error: NotAuthorizedError, anonymous: bool) -> ResponseValue:
+    body: dict[str, t.Any] = {"error": "not_authorized", "message": error.message}
+    if error.reason is not None:
+        body["reason"] = error.reason
+    if get_state().settings.api_error_details:
+        body["query"] = error.query
+        body["record_type"] = record_type_of(error.record)
+        body["policy"] = type(error.policy).__name__ if error.policy is not None else None
+    return jsonify(body), 401 if anonymous else 403
+
+
+def _not_found() -> ResponseValue:
+    answer = current_app.handle_http_exception(NotFound())
+    if isinstance(answer, NotFound) and is_api_request():
+        return jsonify({"error": "not_found", "message": NotFound.description}), 404
+    return answer
+
+
+def safe_redirect_target(url: str | None) -> str | None:
+    """Return ``url`` as a local path when it points to this host, else ``None``.
+
+    Only the path and query are kept, so the result can never leave the site.
+    """
+    if not url or len(url) > 2048 or "\\" in url:
+        return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("", "http", "https"):
+        return None
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return f"{path}?{parts.query}" if parts.query else path

@@ -1,0 +1,129 @@
+"""``policy_scope``: narrow a query, a model or a collection to what the actor may see."""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Query
+from sqlalchemy.sql import Select
+
+from . import signals
+from .checks import UNSET
+from .checks import Actor
+from .checks import mark_performed
+from .checks import resolve_actor
+from .errors import ConfigurationError
+from .errors import ScopeNotDefinedError
+from .finder import policy_class_for
+from .identity import user_id_of
+from .policy import Policy
+
+S = t.TypeVar("S")
+
+
+def policy_scope(
+    scope: t.Any,
+    *,
+    user: t.Any = UNSET,
+    policy_class: type[Policy] | None = None,
+    namespace: t.Any = UNSET,
+) -> t.Any:
+    """Return ``scope`` narrowed by the policy's ``Scope`` for the actor.
+
+    :param scope: A SQLAlchemy ``Select`` (or legacy ``Query``), a model class
+        (meaning ``select(Model)``, a ``Select`` is returned), or a plain
+        iterable of records, filtered with the scope's ``includes(record)``
+        (the same kind of collection is returned: a list, tuple, set or
+        frozenset; other iterables give a list).
+    :param user: Scope for this user instead of the actor.
+    :param policy_class: Use this policy's ``Scope``, skipping the lookup.
+    :param namespace: Look for the policy in this namespace first.
+    :raises ScopeNotDefinedError: The policy's ``Scope`` cannot narrow this kind of scope.
+    """
+    actor = resolve_actor(user, namespace)
+    if isinstance(scope, type):
+        model: t.Any = scope
+        result = _resolve(actor, model, sa.select(scope), policy_class)
+    elif isinstance(scope, (Select, Query)):
+        model = _entity_of(scope)
+        result = _resolve(actor, model, scope, policy_class)
+    elif isinstance(scope, Iterable) and not isinstance(scope, (str, bytes, dict)):
+        items = list(scope)
+        model = type(items[0]) if items else None
+        if model is None and policy_class is None:
+            result = _same_kind(scope, items)
+        else:
+            result = _same_kind(scope, _filter(actor, model, items, policy_class))
+    else:
+        raise ConfigurationError(
+            f"policy_scope() takes a Select, a model class or an iterable of records,"
+            f" not {type(scope).__name__}"
+        )
+    if actor.state.settings.verify:
+        mark_performed()
+    if actor.state.settings.signals and signals.policy_scoped.receivers:
+        signals.send_safely(
+            signals.policy_scoped,
+            actor.app,
+            user=actor.user,
+            user_id=user_id_of(actor.user),
+            record_type=getattr(model, "__name__", None),
+            scope=scope,
+            result=result,
+            policy_name=(policy_class.__name__ if policy_class else _policy_name(model, actor)),
+        )
+    return result
+
+
+def _policy_name(model: t.Any, actor: Actor) -> str | None:
+    if model is None:
+        return None
+    return policy_class_for(model, namespace=actor.namespace).__name__
+
+
+def _entity_of(query: t.Any) -> t.Any:
+    descriptions = query.column_descriptions
+    entity = descriptions[0].get("entity") if descriptions else None
+    if entity is None:
+        raise ConfigurationError(
+            "policy_scope() could not tell which model this query selects: pass"
+            " policy_class= or select a model, as in select(Post)"
+        )
+    return entity
+
+
+def _scope_class(policy_class: type[Policy]) -> type[Policy.Scope]:
+    return policy_class.Scope
+
+
+def _resolve(actor: Actor, model: t.Any, query: t.Any, policy_class: type[Policy] | None) -> t.Any:
+    found = policy_class_for(model, namespace=actor.namespace, policy_class=policy_class)
+    scope_class = _scope_class(found)
+    if scope_class.resolve is Policy.Scope.resolve:
+        raise ScopeNotDefinedError(found)
+    result = scope_class(actor.user, query, actor.context).resolve()
+    if result is None:
+        raise ConfigurationError(
+            f"{found.__name__}.Scope.resolve() returned None: return the narrowed query,"
+            " as in `return self.scope.where(...)`"
+        )
+    return result
+
+
+def _filter(
+    actor: Actor, model: t.Any, items: list[t.Any], policy_class: type[Policy] | None
+) -> list[t.Any]:
+    found = policy_class_for(model, namespace=actor.namespace, policy_class=policy_class)
+    scope_class = _scope_class(found)
+    if scope_class.includes is Policy.Scope.includes:
+        raise ScopeNotDefinedError(found, collections=True)
+    scope = scope_class(actor.user, items, actor.context)
+    return [item for item in items if scope.includes(item) is True]
+
+
+def _same_kind(original: t.Any, items: t.Iterable[t.Any]) -> t.Any:
+    if isinstance(original, (tuple, set, frozenset)):
+        return type(original)(items)
+    return list(items)

@@ -1,0 +1,59 @@
+"""Verification mode: a view that neither authorized nor scoped fails loudly.
+
+Off by default; turn it on with ``SIMPLE_AUTHORIZE_VERIFY = True``. Like
+Pundit's ``verify_authorized``, it is a safety net for forgotten checks, not a
+failsafe: a view that authorizes the wrong thing still passes.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from flask import Response
+from flask import current_app
+from flask import g
+from flask import request
+
+from . import signals
+from .checks import PERFORMED_KEY
+from .errors import AuthorizationNotPerformedError
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+_SKIP_ATTRIBUTE = "_simple_authorize_skip"
+
+
+@t.overload
+def skip_authorization(view: F) -> F: ...
+@t.overload
+def skip_authorization(view: None = None) -> None: ...
+def skip_authorization(view: F | None = None) -> F | None:
+    """Exempt a view from verification.
+
+    As a decorator, ``@skip_authorization`` exempts the whole view; called as
+    ``skip_authorization()`` inside a view, it exempts the current request.
+    """
+    if view is not None:
+        setattr(view, _SKIP_ATTRIBUTE, True)
+        return view
+    setattr(g, PERFORMED_KEY, True)
+    return None
+
+
+def verify_authorization_performed(response: Response) -> Response:
+    """``after_request`` hook: raise when a successful view authorized nothing."""
+    endpoint = request.endpoint
+    if (
+        endpoint is None
+        or endpoint == "static"
+        or endpoint.endswith(".static")
+        or response.status_code >= 400
+        or g.get(PERFORMED_KEY, False)
+    ):
+        return response
+    view = current_app.view_functions.get(endpoint)
+    if view is not None and getattr(view, _SKIP_ATTRIBUTE, False):
+        return response
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    signals.send_safely(signals.authorization_not_performed, app, endpoint=endpoint)
+    raise AuthorizationNotPerformedError(endpoint)

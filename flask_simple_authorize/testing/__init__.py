@@ -1,0 +1,1 @@
+"""Test helpers for apps that use Flask-Simple-Authorize."""

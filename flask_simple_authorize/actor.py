@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 
 from flask import current_app
-from flask import has_request_context
+from flask.globals import _cv_app
+from flask.globals import _cv_request
 from flask_login import current_user
 from werkzeug.local import LocalProxy
 
@@ -70,12 +71,25 @@ def current_actor() -> t.Any:
     actor = _bound.get()
     if actor is not None:
         return actor.user
-    if has_request_context():
-        try:
-            return current_user._get_current_object()
-        except AttributeError as error:
-            raise _no_login_manager() from error
-    return anonymous_user()
+    return request_user()
+
+
+def request_user() -> t.Any:
+    """Return flask-login's user for the current request, else an anonymous user.
+
+    Reads the user flask-login already loaded for this request directly (one
+    context lookup instead of several proxy lookups); the first call in a
+    request goes through ``current_user`` so the user is loaded as usual.
+    """
+    if _cv_request.get(None) is None:
+        return anonymous_user()
+    loaded = _cv_app.get().g.__dict__.get("_login_user")
+    if loaded is not None:
+        return loaded
+    try:
+        return current_user._get_current_object()
+    except AttributeError as error:
+        raise _no_login_manager() from error
 
 
 def anonymous_user() -> t.Any:

@@ -19,6 +19,7 @@ from .policy import Policy
 ACTION_ALIASES = {"new": "create", "edit": "update"}
 
 _rule_cache: dict[tuple[type[Policy], t.Any], str] = {}
+_new = tuple.__new__  # builds a Decision without the NamedTuple's Python-level __new__
 
 
 class Decision(t.NamedTuple):
@@ -43,6 +44,10 @@ def resolve_rule(policy_class: type[Policy], action: t.Any) -> str:
 
     :raises UnknownActionError: ``action`` is not a string naming a public rule.
     """
+    if type(action) is not str:
+        if not isinstance(action, str):
+            raise UnknownActionError(policy_class, action)
+        action = str.__str__(action)  # a str subclass may lie about equality and hashing
     key = (policy_class, action)
     try:
         return _rule_cache[key]
@@ -78,11 +83,23 @@ def decide(policy: Policy, rule: str) -> Decision:
     """
     result = getattr(policy, rule)()
     if result is True:
-        return Decision(True, rule, policy, None)
+        return _new(Decision, (True, rule, policy, None))
     if result is False:
-        return Decision(False, rule, policy, None)
+        return _new(Decision, (False, rule, policy, None))
     if type(result) is Denial:
-        return Decision(False, rule, policy, result.reason)
+        return _new(Decision, (False, rule, policy, result.reason))
+    raise InvalidRuleResultError(type(policy), rule, result)
+
+
+def outcome(result: t.Any, policy: Policy, rule: str) -> bool:
+    """Return whether a rule's ``result`` allows, or raise :class:`.InvalidRuleResultError`.
+
+    The check of :func:`decide`, for callers that need only the answer.
+    """
+    if result is True:
+        return True
+    if result is False or type(result) is Denial:
+        return False
     raise InvalidRuleResultError(type(policy), rule, result)
 
 

@@ -12,30 +12,37 @@ import typing as t
 from collections.abc import Mapping
 
 from flask import Flask
-from flask import current_app
 from flask import g
 from flask import has_request_context
 from flask import request
+from flask.globals import _cv_app
+from flask.globals import _cv_request
 
 from . import signals
 from .actor import _bound
 from .actor import _unwrap
-from .actor import current_actor
+from .actor import request_user
 from .authorizer import Decision
+from .authorizer import _rule_cache as _resolved_rules
 from .authorizer import decide
 from .authorizer import resolve_rule
 from .errors import ConfigurationError
+from .errors import InvalidRuleResultError
 from .finder import policy_class_for
 from .identity import record_id_of
 from .identity import record_type_of
 from .identity import user_id_of
 from .policy import EMPTY_CONTEXT
+from .policy import REUSABLE_STATE
+from .policy import Denial
 from .policy import Policy
 from .state import EXTENSION_KEY
 from .state import AuthorizeState
 from .state import get_state
 
+R = t.TypeVar("R")
 UNSET: t.Any = object()
+_new_actor = tuple.__new__  # builds an Actor without the NamedTuple's Python-level __new__
 _CACHE_KEY = "_simple_authorize_policies"
 PERFORMED_KEY = "_simple_authorize_performed"
 
@@ -80,20 +87,34 @@ class Actor(t.NamedTuple):
 
 def resolve_actor(user: t.Any = UNSET, namespace: t.Any = UNSET) -> Actor:
     """Resolve the app, its state, the acting user, the context and the namespace."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = app.extensions.get(EXTENSION_KEY) or get_state(app)
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        raise RuntimeError(
+            "Working outside of application context: authorization needs the app,"
+            " so run it in a request, an authorized job or `with app.app_context():`"
+        )
+    app: Flask = app_ctx.app
+    state = app.extensions.get(EXTENSION_KEY)
+    if state is None:
+        state = get_state(app)
     bound = _bound.get()
-    if bound is not None:
-        acting = bound.user if user is UNSET else _unwrap(user)
-        context, job = bound.context, bound.job
-    else:
-        acting = current_actor() if user is UNSET else _unwrap(user)
+    if bound is None:
+        if user is UNSET:
+            # the user flask-login already loaded for this request, else load it
+            user = app_ctx.g.__dict__.get("_login_user") if _cv_request.get(None) else None
+            if user is None:
+                user = request_user()
+        else:
+            user = _unwrap(user)
         provider = state.extension.context_provider_function
         context = EMPTY_CONTEXT if provider is None else LazyContext(provider)
         job = None
+    else:
+        user = bound.user if user is UNSET else _unwrap(user)
+        context, job = bound.context, bound.job
     if namespace is UNSET:
         namespace = _blueprint_namespace(state) if state.blueprint_namespaces else None
-    return Actor(app, state, acting, context, namespace, job)
+    return _new_actor(Actor, (app, state, user, context, namespace, job))
 
 
 def _blueprint_namespace(state: AuthorizeState) -> str | None:
@@ -149,10 +170,20 @@ def check(
 ) -> Decision:
     """Decide ``action`` on ``record`` for the actor and announce the decision."""
     found = policy_class_for(record, namespace=actor.namespace, policy_class=policy_class)
-    rule = resolve_rule(found, action)
-    decision = decide(make_policy(actor, found, record), rule)
+    try:
+        rule = _resolved_rules[(found, action)]
+    except (KeyError, TypeError):
+        rule = resolve_rule(found, action)
     settings = actor.state.settings
-    if settings.signals:
+    if settings.policy_cache:
+        policy = make_policy(actor, found, record)
+    else:
+        policy = found(actor.user, None if record is found else record, actor.context)
+    decision = decide(policy, rule)
+    if settings.signals and (
+        signals.authorization_checked.receivers
+        or (enforced and signals.authorization_denied.receivers)
+    ):
         announce(actor, decision, record, enforced)
     if enforced and settings.verify:
         mark_performed()
@@ -190,12 +221,48 @@ def announce(actor: Actor, decision: Decision, record: t.Any, enforced: bool) ->
         signals.send_safely(signals.authorization_denied, actor.app, **payload)
 
 
-class BulkChecker:
-    """Decides one action over many records, resolving each record type once.
+class _Plan:
+    """How :class:`BulkChecker` decides for records of one class."""
 
-    A policy instance is reused across records of one class while its rules
-    keep no state of their own on it; any attribute a rule caches on the
-    instance makes the next record get a fresh one.
+    __slots__ = ("function", "policy_class", "reusable", "rule", "spare", "spare_size")
+
+    def __init__(self, policy_class: type[Policy], rule: str) -> None:
+        self.policy_class = policy_class
+        self.rule = rule
+        self.function: t.Callable[[Policy], t.Any] = getattr(policy_class, rule)
+        # Only a policy built by the base __init__ can be re-pointed at another record,
+        # and a headless policy (record None) is never re-pointed.
+        self.reusable = policy_class.__init__ is Policy.__init__
+        self.spare: Policy | None = None
+        self.spare_size = -1  # len(spare.__dict__) when it was last vetted; -1: vet it
+
+    def new_policy(self, user: t.Any, record: t.Any, context: Mapping[str, t.Any]) -> Policy:
+        """Build a fresh policy for ``record``; :meth:`vet` decides whether to keep it."""
+        self.spare_size = -1
+        policy_class = self.policy_class
+        return policy_class(user, None if record is policy_class else record, context)
+
+    def vet(self, policy: Policy) -> None:
+        """Keep ``policy`` for the next record if it holds only reusable state, else drop it."""
+        state = policy.__dict__
+        if self.reusable and state.keys() <= REUSABLE_STATE:
+            self.spare = policy
+            self.spare_size = len(state)
+        else:
+            self.spare = None
+            self.spare_size = -1
+
+
+class BulkChecker:
+    """Decides one action over many records, resolving each record class once.
+
+    :meth:`split` reuses one policy instance per policy class, re-pointed at
+    each record, while nothing can keep hold of it (no signal receiver) and
+    its ``__dict__`` holds only ``user``, ``record``, ``context`` and the
+    user facts (:class:`.user_fact`): a rule that caches anything else on
+    ``self`` makes the next record get a fresh instance. :meth:`decide`
+    always builds a fresh policy, since the :class:`.Decision` it returns
+    keeps it.
     """
 
     def __init__(
@@ -204,23 +271,69 @@ class BulkChecker:
         self.actor = actor
         self.action = action
         self.policy_class = policy_class
-        self._plans: dict[type, tuple[type[Policy], str]] = {}
+        self._plans: dict[type, _Plan] = {}
         self._signals = actor.state.settings.signals
 
-    def decide(self, record: t.Any, *, enforced: bool = False) -> Decision:
-        """Decide for one record."""
-        record_type = type(record)
-        plan = self._plans.get(record_type)
-        if plan is None or "__policy__" in getattr(record, "__dict__", ()):
+    def _plan(self, record: t.Any) -> _Plan:
+        instance_dict = getattr(record, "__dict__", None)
+        per_instance = type(instance_dict) is dict and "__policy__" in instance_dict
+        plan = None if per_instance else self._plans.get(type(record))
+        if plan is None:
             found = policy_class_for(
                 record, namespace=self.actor.namespace, policy_class=self.policy_class
             )
-            plan = (found, resolve_rule(found, self.action))
-            if "__policy__" not in getattr(record, "__dict__", ()):
-                self._plans[record_type] = plan
-        policy_class, rule = plan
-        policy = policy_class(self.actor.user, record, self.actor.context)
-        decision = decide(policy, rule)
+            plan = _Plan(found, resolve_rule(found, self.action))
+            if not (per_instance or isinstance(record, type) or self._varies_by_instance(record)):
+                self._plans[type(record)] = plan
+        return plan
+
+    def _varies_by_instance(self, record: t.Any) -> bool:
+        # a __policy__ computed per instance (a property) cannot be cached per class
+        if self.policy_class is not None or isinstance(record, type):
+            return False
+        return any(
+            "__policy__" in klass.__dict__ and not isinstance(klass.__dict__["__policy__"], type)
+            for klass in type(record).__mro__
+        )
+
+    def decide(self, record: t.Any, *, enforced: bool = False) -> Decision:
+        """Decide for one record, with a fresh policy, and announce the decision."""
+        plan = self._plan(record)
+        actor = self.actor
+        target = None if record is plan.policy_class else record
+        decision = decide(plan.policy_class(actor.user, target, actor.context), plan.rule)
         if self._signals:
-            announce(self.actor, decision, record, enforced)
+            announce(actor, decision, record, enforced)
         return decision
+
+    def split(self, records: t.Iterable[R]) -> tuple[list[R], list[R]]:
+        """Return ``(allowed, denied)`` for ``records``, in their order."""
+        allowed: list[R] = []
+        denied: list[R] = []
+        if self._signals and signals.authorization_checked.receivers:
+            # every decision is announced with its own policy instance
+            for record in records:
+                (allowed if self.decide(record).allowed else denied).append(record)
+            return allowed, denied
+        keep, drop = allowed.append, denied.append
+        user, context = self.actor.user, self.actor.context
+        plans = self._plans
+        for record in records:
+            plan = plans.get(type(record))
+            if plan is None or "__policy__" in getattr(record, "__dict__", ()):
+                plan = self._plan(record)
+            policy = plan.spare
+            if policy is None:
+                policy = plan.new_policy(user, record, context)
+            else:
+                policy.record = record
+            result = plan.function(policy)
+            if result is True:
+                keep(record)
+            elif result is False or type(result) is Denial:
+                drop(record)
+            else:
+                raise InvalidRuleResultError(plan.policy_class, plan.rule, result)
+            if len(policy.__dict__) != plan.spare_size:
+                plan.vet(policy)
+        return allowed, denied

@@ -104,7 +104,7 @@ def load_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
         job_missing_record_delay=_seconds(
             get("JOB_MISSING_RECORD_DELAY"), "JOB_MISSING_RECORD_DELAY"
         ),
-        system_user_id=get("SYSTEM_USER_ID"),
+        system_user_id=_user_id(get("SYSTEM_USER_ID"), "SYSTEM_USER_ID"),
     )
 
 
@@ -134,6 +134,12 @@ def _seconds(value: t.Any, key: str) -> float:
     if type(value) not in (int, float) or not 0 <= value <= 3600:
         _fail(key, value, "a number of seconds from 0 to 3600")
     return float(value)
+
+
+def _user_id(value: t.Any, key: str) -> t.Any:
+    if value is None or type(value) is int or (type(value) is str and value.strip()):
+        return value
+    _fail(key, value, "None or a user id (an int or a non-empty string)")
 
 
 def _local_path(value: t.Any) -> str | None:

@@ -156,7 +156,7 @@ class UnknownActionError(SimpleAuthorizeError, ValueError):
         self.suggestions = tuple(suggestions)
         names = ", ".join(repr(s) for s in self.suggestions)
         hint = f" Did you mean {names}?" if suggestions else ""
-        shown = repr(action)[:80]
+        shown = _shown(action)
         if reserved:
             advice = (
                 "private names, dunders, properties, nested classes and helpers such as"
@@ -167,8 +167,17 @@ class UnknownActionError(SimpleAuthorizeError, ValueError):
         super().__init__(f"{shown} is not a rule of {policy_class.__name__}: {advice}.{hint}")
 
 
+def _shown(action: object) -> str:
+    # Never call the action's own repr/str: it may come from anywhere.
+    if isinstance(action, str):
+        return str.__repr__(str.__getitem__(action, slice(None, 80)))
+    if type(action) in (int, float, bool, bytes, type(None)):
+        return repr(action)[:80]
+    return f"<{type(action).__name__} object>"
+
+
 def _safe_name(action: object) -> str:
-    text = str(action)
+    text = str.__str__(action) if isinstance(action, str) else ""
     return text if text.isidentifier() and len(text) <= 80 else "<rule_name>"
 
 

@@ -20,6 +20,7 @@ from .errors import PolicyNotDefinedError
 from .policy import Policy
 
 _DYNAMIC = object()  # the class's __policy__ is a descriptor: ask each instance
+_class_cache = registry.cache()  # (class, namespace) -> policy class, False, or _DYNAMIC
 
 
 def policy_class_for(
@@ -34,6 +35,11 @@ def policy_class_for(
     :param namespace: Look in this namespace first, then in the plain one.
     :param policy_class: Use this class, skipping the lookup.
     """
+    if policy_class is None and getattr(record, "__policy__", None) is None:
+        # the usual case, no __policy__ anywhere: the cached answer for the class
+        cached = _class_cache.get((record if isinstance(record, type) else type(record), namespace))
+        if cached is not None and cached is not False and cached is not _DYNAMIC:
+            return cached  # type: ignore[no-any-return]
     found = find_policy_class(record, namespace=namespace, policy_class=policy_class)
     if found is None:
         raise PolicyNotDefinedError(record, lookup_path(record, namespace))
@@ -54,10 +60,9 @@ def find_policy_class(
         return _checked(instance_dict["__policy__"], "__policy__")
     cls = record if isinstance(record, type) else type(record)
     key = (cls, namespace)
-    cache = registry.cache()
-    found = cache.get(key)
+    found = _class_cache.get(key)
     if found is None:
-        found = cache[key] = _find_for_class(cls, namespace)
+        found = _class_cache[key] = _find_for_class(cls, namespace)
     if found is _DYNAMIC:
         return _checked(record.__policy__, "__policy__")
     return t.cast("type[Policy] | None", found) or None

@@ -123,8 +123,7 @@ def authorized_records(
 ) -> list[R]:
     """Return the records on which the actor may perform ``action`` (default ``"show"``)."""
     actor = resolve_actor(user, namespace)
-    decide = BulkChecker(actor, action, policy_class).decide
-    allowed = [item for item in records if decide(item).allowed]
+    allowed, _ = BulkChecker(actor, action, policy_class).split(records)
     _performed(actor)
     return allowed
 
@@ -139,11 +138,7 @@ def partition_records(
 ) -> tuple[list[R], list[R]]:
     """Split records into ``(allowed, denied)`` for ``action``."""
     actor = resolve_actor(user, namespace)
-    decide = BulkChecker(actor, action, policy_class).decide
-    allowed: list[R] = []
-    denied: list[R] = []
-    for item in records:
-        (allowed if decide(item).allowed else denied).append(item)
+    allowed, denied = BulkChecker(actor, action, policy_class).split(records)
     _performed(actor)
     return allowed, denied
 

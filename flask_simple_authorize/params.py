@@ -30,11 +30,15 @@ def policy_params(
         in JSON, ``post[title]`` fields in forms.
     :param action: The action whose ``permitted_attributes_for_<action>`` applies
         (default: the view's name).
-    :raises BadRequest: The body is not a JSON object, or ``key`` holds no object.
+    :raises BadRequest: The body is not a JSON object (or is nested too deeply
+        to parse), or ``key`` holds no object.
     """
     permitted = set(permitted_attributes(record, action, user=user, policy_class=policy_class))
     if request.is_json:
-        data = request.get_json()
+        try:
+            data = request.get_json()
+        except RecursionError:  # the json module recurses per nesting level
+            raise BadRequest("the JSON body is nested too deeply") from None
         if key is not None:
             data = data.get(key) if isinstance(data, dict) else None
         if not isinstance(data, dict):

@@ -62,17 +62,54 @@ class Denial:
 RuleResult = bool | Denial
 
 
+T = t.TypeVar("T")
+
+
+class user_fact(t.Generic[T]):
+    """A read-only fact about the acting user, computed once per instance.
+
+    Used like ``@property``; the value is stored on the instance on first
+    access, so later reads within the same policy (or the same reused policy
+    across the records of :func:`.authorized_records`) cost a plain attribute
+    lookup. Override it in a subclass with a plain ``@property`` when needed.
+    Facts must depend on the user only, never on the record.
+    """
+
+    def __init__(self, function: t.Callable[[t.Any], T]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @t.overload
+    def __get__(self, instance: None, owner: type | None = None) -> user_fact[T]: ...
+    @t.overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | user_fact[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
+
+
+#: Instance attributes a policy may hold and still be reused for the next record.
+REUSABLE_STATE = frozenset({"user", "record", "context", "is_authenticated", "is_admin", "user_id"})
+
+
 class ActorHelpers:
     """Small overridable helpers about the acting user, shared by policies and scopes."""
 
     user: t.Any
 
-    @property
+    @user_fact
     def is_authenticated(self) -> bool:
         """Whether the user is logged in (``False`` for ``None`` and anonymous users)."""
-        return self.user is not None and bool(getattr(self.user, "is_authenticated", False))
+        user = self.user
+        return user is not None and bool(getattr(user, "is_authenticated", False))
 
-    @property
+    @user_fact
     def is_admin(self) -> bool:
         """Whether the user is an admin: its own ``is_admin``, else a ``role`` of ``"admin"``."""
         if not self.is_authenticated:
@@ -82,7 +119,7 @@ class ActorHelpers:
             return bool(flag() if callable(flag) else flag)
         return getattr(self.user, "role", None) == "admin"
 
-    @property
+    @user_fact
     def user_id(self) -> t.Any:
         """The user's ``id`` attribute, or ``None`` for an anonymous user."""
         if not self.is_authenticated:
@@ -164,9 +201,10 @@ class Policy(ActorHelpers):
     def is_owner(self) -> bool:
         """Whether the record's :attr:`owner_attribute` equals the user's id."""
         user_id = self.user_id
-        if user_id is None or self.record is None:
+        record = self.record
+        if user_id is None or record is None:
             return False
-        return bool(getattr(self.record, self.owner_attribute, None) == user_id)
+        return bool(getattr(record, self.owner_attribute, None) == user_id)
 
     def permitted_attributes(self) -> t.Sequence[str]:
         """Attributes the user may write. None unless overridden.

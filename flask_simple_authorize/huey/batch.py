@@ -1,0 +1,208 @@
+"""Batch tasks: one job over many records, each re-checked, with a report of what was skipped."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import time
+import typing as t
+from collections.abc import Callable
+
+from .. import signals
+from ..policy import Policy
+from .runner import JobRun
+from .runner import Perform
+from .runner import execute
+from .spec import JobSpec
+from .spec import extra_parameter_names
+from .wrapper import build_task_wrapper
+
+logger = logging.getLogger("flask_simple_authorize.huey")
+
+#: Why a record of a batch was not processed.
+NOT_FOUND = "not_found"
+UNAUTHORIZED = "unauthorized"
+FAILED = "failed"
+
+
+class SkippedRecord(t.NamedTuple):
+    """A record a batch task did not process.
+
+    :param record_id: Its primary key.
+    :param reason: ``"not_found"``, ``"unauthorized"`` or ``"failed"``.
+    :param detail: The rule's denial reason, or the error's ``repr``.
+    """
+
+    record_id: t.Any
+    reason: str
+    detail: str | None = None
+
+
+@dataclasses.dataclass
+class BatchReport:
+    """What a batch task did: the ids it processed and the ones it skipped, by reason.
+
+    It is the task's result (``task(...).get()``) and the ``result`` of
+    ``job_succeeded``, ready for a summary mail.
+    """
+
+    #: Ids of the records the body processed without error, in order.
+    done: list[t.Any] = dataclasses.field(default_factory=list)
+    #: Records that were not processed, with the reason.
+    skipped: list[SkippedRecord] = dataclasses.field(default_factory=list)
+
+    def skip(self, record_id: t.Any, reason: str, detail: str | None = None) -> None:
+        """Note that a record was skipped."""
+        self.skipped.append(SkippedRecord(record_id, reason, detail))
+
+    def ids(self, reason: str) -> list[t.Any]:
+        """Return the ids skipped for ``reason``."""
+        return [item.record_id for item in self.skipped if item.reason == reason]
+
+    @property
+    def not_found(self) -> list[t.Any]:
+        """Ids of records that no longer exist."""
+        return self.ids(NOT_FOUND)
+
+    @property
+    def unauthorized(self) -> list[t.Any]:
+        """Ids of records the user may not act on."""
+        return self.ids(UNAUTHORIZED)
+
+    @property
+    def failed(self) -> list[t.Any]:
+        """Ids of records whose body raised (their changes were rolled back)."""
+        return self.ids(FAILED)
+
+    def as_dict(self) -> dict[str, t.Any]:
+        """Return the report as JSON-safe data."""
+        return {
+            "done": list(self.done),
+            "skipped": [item._asdict() for item in self.skipped],
+        }
+
+
+def huey_authorized_batch_task(
+    huey: t.Any,
+    model: type,
+    action: str | Callable[..., str],
+    *,
+    name: str | None = None,
+    policy_class: type[Policy] | None = None,
+    namespace: str | None = None,
+    record_loader: Callable[[t.Any], t.Any] | None = None,
+    allowed_arguments: t.Iterable[str] = (),
+    **huey_options: t.Any,
+) -> Callable[[Callable[..., t.Any]], t.Any]:
+    """Declare a task that runs its body once per authorized record of a list.
+
+    ::
+
+        @huey_authorized_batch_task(huey, Post, "update")
+        def archive_post(user, post):        # called once per record the user may update
+            post.archived = True
+            db.session.commit()
+
+        result = archive_post(current_user.id, [1, 2, 3])
+        report = result.get(blocking=True)   # BatchReport(done=[1], skipped=[...])
+
+    Records that no longer exist are skipped as ``not_found``, denied ones as
+    ``unauthorized`` (each denial is logged and sends
+    ``job_authorization_denied``), and records whose body raised as
+    ``failed`` (the session is rolled back and the batch goes on; failed
+    records are not retried: queue their ids again if needed). A missing user
+    skips the whole batch.
+
+    :param huey: The huey instance.
+    :param model: The model class of the records.
+    :param action: The rule checked for each record (or a callable picking it).
+    :param name: The task's name (default: the function's name).
+    :param policy_class: Use this policy instead of looking it up.
+    :param namespace: Look the policy up in this namespace first.
+    :param record_loader: ``loader(record_id) -> record | None``.
+    :param allowed_arguments: Parameter names exempt from the secret-name check.
+    :param huey_options: Passed to huey (``retries``, ``priority``...).
+    """
+
+    def decorator(body: Callable[..., t.Any]) -> t.Any:
+        spec = JobSpec(
+            huey=huey,
+            name=name or body.__name__,
+            target=model,
+            action=action,
+            with_record=True,
+            policy_class=policy_class,
+            namespace=namespace,
+            record_loader=record_loader,
+            parameter_names=extra_parameter_names(body, 2),
+            allowed_arguments=frozenset(allowed_arguments),
+        )
+        perform = perform_batch_job(body)
+
+        @functools.wraps(body)
+        def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            return execute(spec, perform, kwargs.pop("task", None), args, kwargs)
+
+        settings = {f"default_{key}": value for key, value in huey_options.items()}
+        return build_task_wrapper(huey, run, spec, batch=True, **settings)
+
+    return decorator
+
+
+def perform_batch_job(body: Callable[..., t.Any]) -> Perform:
+    """Load the user, then check and process each record, filling a :class:`BatchReport`."""
+
+    def perform(run: JobRun) -> BatchReport:
+        user = run.load_user()
+        record_ids = list(run.record_id or ())
+        run.record_id = None
+        report = BatchReport()
+        with run.acting():
+            action = run.spec.action_for(run.rest)
+            run.query = action
+            run.send(signals.job_started, record_ids=record_ids)
+            started = time.perf_counter()
+            for record_id in record_ids:
+                _process(run, body, user, record_id, action, report)
+            run.send(
+                signals.job_succeeded,
+                record_ids=record_ids,
+                duration=time.perf_counter() - started,
+                result=report,
+            )
+        return report
+
+    return perform
+
+
+def _process(
+    run: JobRun,
+    body: Callable[..., t.Any],
+    user: t.Any,
+    record_id: t.Any,
+    action: str,
+    report: BatchReport,
+) -> None:
+    record = run.load_record(record_id)
+    if record is None:
+        logger.info("task %s: %s %r not found", run.spec.name, run.spec.record_type, record_id)
+        report.skip(record_id, NOT_FOUND)
+        return
+    decision = run.decide(record, action)
+    if not decision.allowed:
+        run.deny(decision, record, record_id)
+        report.skip(record_id, UNAUTHORIZED, decision.reason)
+        return
+    try:
+        body(user, record, *run.rest, **run.kwargs)
+    except Exception as error:
+        db = run.app.extensions.get("sqlalchemy")
+        if db is not None:
+            db.session.rollback()
+        logger.warning(
+            "task %s: %s %r failed: %r", run.spec.name, run.spec.record_type, record_id, error
+        )
+        report.skip(record_id, FAILED, repr(error))
+        return
+    report.done.append(record_id)

@@ -1,0 +1,287 @@
+"""The worker side: rebuild the app context, the user and the record, re-check, run.
+
+Each run happens in a fresh :class:`contextvars.Context` with a fresh app
+context pushed, so nothing (the bound actor, ``g``, the database session)
+is shared with the next task of the same worker thread, nor with the request
+around an eagerly run task.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import time
+import typing as t
+from collections.abc import Callable
+
+from flask import Flask
+from huey.exceptions import CancelExecution
+from huey.exceptions import RetryTask
+
+from .. import signals
+from ..actor import acting_as
+from ..authorizer import Decision
+from ..checks import check
+from ..checks import resolve_actor
+from ..errors import ConfigurationError
+from ..state import AuthorizeState
+from ..state import get_state
+from .binding import app_for
+from .exceptions import JobDenied
+from .exceptions import JobSkipped
+from .spec import META_KEY
+from .spec import JobSpec
+
+logger = logging.getLogger("flask_simple_authorize.huey")
+
+#: ``(run) -> result``: what a kind of task does once the run is set up.
+Perform = Callable[["JobRun"], t.Any]
+
+
+def execute(
+    spec: JobSpec, perform: Perform, task: t.Any, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
+) -> t.Any:
+    """Run one task in isolation: a fresh contextvars context and a fresh app context.
+
+    :param spec: The task's declaration.
+    :param perform: What to do once the user is loaded (see :func:`perform_record_job`).
+    :param task: huey's task instance (``None`` for ``call_local``).
+    :param args: The queued positional arguments.
+    :param kwargs: The queued keyword arguments.
+    """
+    meta = kwargs.pop(META_KEY, None) or {}
+    app = app_for(spec.huey)
+    return contextvars.Context().run(_execute_in_app, app, spec, perform, task, args, kwargs, meta)
+
+
+def _execute_in_app(
+    app: Flask,
+    spec: JobSpec,
+    perform: Perform,
+    task: t.Any,
+    args: tuple[t.Any, ...],
+    kwargs: dict[str, t.Any],
+    meta: dict[str, t.Any],
+) -> t.Any:
+    with app.app_context():
+        run = JobRun(app, spec, task, args, kwargs, meta)
+        return perform(run)
+
+
+class JobRun:
+    """The facts of one run of an authorized task, and the steps every kind shares."""
+
+    def __init__(
+        self,
+        app: Flask,
+        spec: JobSpec,
+        task: t.Any,
+        args: tuple[t.Any, ...],
+        kwargs: dict[str, t.Any],
+        meta: dict[str, t.Any],
+    ) -> None:
+        self.app = app
+        self.spec = spec
+        self.state: AuthorizeState = get_state(app)
+        self.task = task
+        self.task_id: str | None = getattr(task, "id", None)
+        self.kwargs = kwargs
+        self.context: dict[str, t.Any] = meta.get("context") or {}
+        self.attempt: int = int(meta.get("attempt", 0)) + 1
+        self.missing: int = int(meta.get("missing", 0))
+        self.user_id: t.Any = args[0] if args else None
+        self.record_id: t.Any = None
+        self.rest: tuple[t.Any, ...] = args[2:] if spec.with_record else args[1:]
+        if spec.with_record and len(args) > 1:
+            self.record_id = args[1]
+        self.user: t.Any = None
+        self.record: t.Any = None
+        self.query: str | None = spec.action if isinstance(spec.action, str) else None
+        self.started = time.perf_counter()
+        self._remember()
+
+    # -- loading -----------------------------------------------------------------
+
+    def load_user(self) -> t.Any:
+        """Load the user with the app's job user loader or flask-login's; skip if gone."""
+        loader = self.state.extension.user_loader_function
+        if loader is not None:
+            user = loader(self.user_id)
+        else:
+            manager = getattr(self.app, "login_manager", None)
+            callback = getattr(manager, "_user_callback", None)
+            if callback is None:
+                raise ConfigurationError(
+                    "authorized tasks load users with flask-login's user_loader or"
+                    " @authz.user_loader: register one"
+                )
+            user = callback(str(self.user_id))
+        if user is None or not getattr(user, "is_authenticated", True):
+            self.skip("user_not_found", f"user {self.user_id!r} not found")
+        self.user = user
+        return user
+
+    def load_record(self, record_id: t.Any) -> t.Any:
+        """Load a record of the task's model by primary key (``None`` when it is gone)."""
+        if isinstance(record_id, list):
+            record_id = tuple(record_id)
+        if self.spec.record_loader is not None:
+            return self.spec.record_loader(record_id)
+        db = self.app.extensions.get("sqlalchemy")
+        if db is None:
+            raise ConfigurationError(
+                f"task {self.spec.name}: no Flask-SQLAlchemy extension on the app to load"
+                f" {self.spec.record_type} records; pass record_loader="
+            )
+        return db.session.get(self.spec.target, record_id)
+
+    def load_task_record(self) -> t.Any:
+        """Load the task's record; retry while it may not be committed yet, then skip."""
+        record = self.load_record(self.record_id)
+        if record is None:
+            settings = self.state.settings
+            limit = self.spec.missing_record_retries
+            if limit is None:
+                limit = settings.job_missing_record_retries
+            if self.missing < limit and self.task is not None and not self.spec.huey.immediate:
+                delay = self.spec.missing_record_delay
+                if delay is None:
+                    delay = settings.job_missing_record_delay
+                self.missing += 1
+                self._remember()
+                logger.info(
+                    "task %s: %s %r not found, retry %d of %d in %ss",
+                    self.spec.name, self.spec.record_type, self.record_id, self.missing, limit,
+                    delay,
+                )  # fmt: skip
+                raise RetryTask(delay=delay)
+            self.skip("record_not_found", f"{self.spec.record_type} {self.record_id!r} not found")
+        self.record = record
+        return record
+
+    # -- deciding ------------------------------------------------------------------
+
+    def decide(self, record: t.Any, action: str) -> Decision:
+        """Decide ``action`` on ``record`` for the bound actor (inside :meth:`acting`)."""
+        self.query = action
+        return check(resolve_actor(namespace=self.spec.namespace or None), record, action,
+                     policy_class=self.spec.policy_class)  # fmt: skip
+
+    def acting(self) -> t.ContextManager[t.Any]:
+        """Bind the loaded user as the actor, with the captured context."""
+        return acting_as(self.user, context=self.context, job=self.spec.name)
+
+    def deny(self, decision: Decision, record: t.Any, record_id: t.Any) -> None:
+        """Log and announce a denial (the caller decides whether to stop)."""
+        logger.warning(
+            "task %s (%s) denied: user %r may not %s %s %r%s",
+            self.spec.name, self.task_id, self.user_id, decision.rule, self.spec.record_type,
+            record_id, f" ({decision.reason})" if decision.reason else "",
+        )  # fmt: skip
+        self.send(
+            signals.job_authorization_denied,
+            record=record,
+            record_id=record_id,
+            policy=decision.policy,
+            policy_name=type(decision.policy).__name__,
+            reason=decision.reason,
+        )
+
+    def stop_denied(self, decision: Decision) -> t.NoReturn:
+        """Deny the task for good: log, announce, raise :class:`.JobDenied`."""
+        self.deny(decision, self.record, self.record_id)
+        raise JobDenied(
+            f"user {self.user_id!r} may not {decision.rule} {self.spec.record_type}"
+            f" {self.record_id!r}",
+            query=decision.rule,
+            reason=decision.reason,
+        )
+
+    def skip(self, reason: str, message: str) -> t.NoReturn:
+        """Skip the task for good: log at info, announce, raise :class:`.JobSkipped`."""
+        logger.info("task %s (%s) skipped: %s", self.spec.name, self.task_id, message)
+        self.send(signals.job_skipped, reason=reason)
+        raise JobSkipped(message, reason=reason)
+
+    # -- running the body --------------------------------------------------------
+
+    def call(self, body: Callable[..., t.Any], *args: t.Any) -> t.Any:
+        """Run the body, announcing start, success or final failure."""
+        self.send(signals.job_started)
+        started = time.perf_counter()
+        try:
+            result = body(*args, *self.rest, **self.kwargs)
+        except (CancelExecution, RetryTask):
+            raise
+        except Exception as error:
+            self.fail(error, time.perf_counter() - started)
+            raise
+        self.send(signals.job_succeeded, duration=time.perf_counter() - started, result=result)
+        return result
+
+    def fail(self, error: BaseException, duration: float) -> None:
+        """Roll the session back; announce ``job_failed`` when no retry is left."""
+        db = self.app.extensions.get("sqlalchemy")
+        if db is not None:
+            db.session.rollback()
+        retries_left = int(getattr(self.task, "retries", 0) or 0)
+        if retries_left:
+            logger.info(
+                "task %s (%s) attempt %d failed (%r), %d retries left",
+                self.spec.name, self.task_id, self.attempt, error, retries_left,
+            )  # fmt: skip
+            return
+        logger.error(
+            "task %s (%s) failed for user %r on %s %r after %d attempts: %r",
+            self.spec.name, self.task_id, self.user_id, self.spec.record_type, self.record_id,
+            self.attempt, error,
+        )  # fmt: skip
+        self.send(signals.job_failed, duration=duration, error=error, retries_left=0)
+
+    # -- signals -------------------------------------------------------------------
+
+    def send(self, signal: t.Any, **extra: t.Any) -> None:
+        """Send a job signal with the common payload, if anyone listens."""
+        if not self.state.settings.signals or not signal.receivers:
+            return
+        payload: dict[str, t.Any] = {
+            "task_name": self.spec.name,
+            "task_id": self.task_id,
+            "user": self.user,
+            "user_id": self.user_id,
+            "record": self.record,
+            "record_id": self.record_id,
+            "record_type": self.spec.record_type,
+            "query": self.query,
+            "attempt": self.attempt,
+            "context": self.context,
+        }
+        payload.update(extra)
+        signals.send_safely(signal, self.app, **payload)
+
+    def _remember(self) -> None:
+        # Retries re-serialize task.kwargs: carry the attempt and missing-record counts.
+        if self.task is not None and isinstance(getattr(self.task, "kwargs", None), dict):
+            self.task.kwargs[META_KEY] = {
+                "context": self.context,
+                "attempt": self.attempt,
+                "missing": self.missing,
+            }
+
+
+def perform_record_job(body: Callable[..., t.Any]) -> Perform:
+    """What a plain authorized task does: load, re-check, run ``body(user, [record,] *rest)``."""
+
+    def perform(run: JobRun) -> t.Any:
+        user = run.load_user()
+        spec = run.spec
+        record = run.load_task_record() if spec.with_record else spec.target
+        with run.acting():
+            decision = run.decide(record, spec.action_for(run.rest))
+            if not decision.allowed:
+                run.stop_denied(decision)
+            if spec.with_record:
+                return run.call(body, user, record)
+            return run.call(body, user)
+
+    return perform

@@ -1,0 +1,81 @@
+"""Fixtures for the developer-experience tests: the blog app, its members and articles."""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from flask_simple_authorize import registry
+from flask_simple_authorize.authorizer import clear_caches
+
+from .blog import Article
+from .blog import ArticlePolicy
+from .blog import Member
+from .blog import create_app
+from .blog import db
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_policy_registry() -> Iterator[None]:
+    """Register the blog's policy, and undo whatever a test registered."""
+    saved = dict(registry._policies)
+    registry.register(ArticlePolicy, None)
+    clear_caches()
+    yield
+    registry._policies.clear()
+    registry._policies.update(saved)
+    registry.cache().clear()
+    clear_caches()
+
+
+@pytest.fixture
+def config() -> dict[str, t.Any]:
+    return {}
+
+
+@pytest.fixture
+def app(config: dict[str, t.Any]) -> Iterator[Flask]:
+    app = create_app(config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def _member(name: str) -> Member:
+    return db.session.execute(db.select(Member).filter_by(name=name)).scalar_one()
+
+
+@pytest.fixture
+def admin(app: Flask) -> Member:
+    return _member("admin")
+
+
+@pytest.fixture
+def author(app: Flask) -> Member:
+    return _member("author")
+
+
+@pytest.fixture
+def viewer(app: Flask) -> Member:
+    return _member("viewer")
+
+
+@pytest.fixture
+def draft(app: Flask) -> Article:
+    return db.session.execute(db.select(Article).filter_by(title="Draft")).scalar_one()
+
+
+@pytest.fixture
+def live(app: Flask) -> Article:
+    return db.session.execute(db.select(Article).filter_by(title="Live")).scalar_one()

@@ -1,0 +1,89 @@
+"""Enqueue after commit: queued when the transaction commits, never when it rolls back."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+from flask import Flask
+from huey import MemoryHuey
+
+from flask_simple_authorize import JobArgumentError
+from flask_simple_authorize.huey import enqueue_after_commit
+from flask_simple_authorize.huey import huey_authorized_task
+
+from .blog import Post
+from .blog import User
+from .blog import db
+
+
+@pytest.fixture
+def huey() -> MemoryHuey:
+    return MemoryHuey("jobs-after-commit", immediate=False)
+
+
+@pytest.fixture
+def publish(huey: t.Any, app: Flask) -> t.Any:
+    @huey_authorized_task(huey, Post, "publish")
+    def publish(user: User, post: Post) -> None:
+        post.published = True
+        db.session.commit()
+
+    return publish
+
+
+def test_task_is_queued_only_when_the_transaction_commits(
+    huey: t.Any, app: Flask, ids: dict[str, int], publish: t.Any, drain: t.Any
+):
+    with app.app_context():
+        post = Post(title="new", user_id=ids["author"])
+        db.session.add(post)
+        db.session.flush()
+        publish.after_commit(db.session, ids["author"], post.id)
+        assert huey.pending_count() == 0
+        db.session.commit()
+        post_id = post.id
+
+    assert huey.pending_count() == 1
+    drain()
+    with app.app_context():
+        assert db.session.get(Post, post_id).published
+
+
+def test_task_is_never_queued_when_the_transaction_rolls_back(
+    huey: t.Any, app: Flask, ids: dict[str, int], publish: t.Any
+):
+    with app.app_context():
+        post = Post(title="new", user_id=ids["author"])
+        db.session.add(post)
+        db.session.flush()
+        enqueue_after_commit(db.session, publish, ids["author"], post.id)
+        db.session.rollback()
+        db.session.commit()
+
+    assert huey.pending_count() == 0
+
+
+def test_session_closed_without_commit_queues_nothing_later(
+    huey: t.Any, app: Flask, ids: dict[str, int], publish: t.Any
+):
+    with app.app_context():
+        session = db.session()
+        session.add(Post(title="x", user_id=ids["author"]))
+        session.flush()
+        publish.after_commit(session, ids["author"], ids["draft"])
+        session.close()
+        session.add(Post(title="y", user_id=ids["author"]))
+        session.commit()
+
+    assert huey.pending_count() == 0
+
+
+def test_refused_argument_raises_at_once(
+    huey: t.Any, app: Flask, ids: dict[str, int], publish: t.Any
+):
+    with app.app_context(), pytest.raises(JobArgumentError):
+        publish.after_commit(db.session, ids["author"], ids["draft"], token="abc")
+        db.session.commit()
+
+    assert huey.pending_count() == 0

@@ -1,0 +1,150 @@
+"""The enqueue side: only ids and JSON-safe values cross the queue."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import typing as t
+
+import pytest
+from flask import Flask
+from huey import MemoryHuey
+
+from flask_simple_authorize import JobArgumentError
+from flask_simple_authorize.huey import huey_authorized_task
+from flask_simple_authorize.huey import looks_secret
+
+from .blog import Post
+from .blog import User
+from .blog import db
+
+
+@pytest.fixture
+def huey() -> MemoryHuey:
+    return MemoryHuey("jobs-arguments", immediate=False)
+
+
+@pytest.fixture
+def update_post(huey: t.Any, app: Flask) -> t.Any:
+    @huey_authorized_task(huey, Post, "update")
+    def update_post(user: User, post: Post, changes: t.Any = None, **options: t.Any) -> None:
+        pass
+
+    return update_post
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["password", "user_password", "passwd", "apiToken", "api_key", "secret", "card_number",
+     "cvv", "ssn", "private_key", "csrf_token"],
+)  # fmt: skip
+def test_secret_looking_names_are_recognised(name: str):
+    assert looks_secret(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["title", "payment_method_id", "token_id", "changes", "keyboard", "spin_count"]
+)
+def test_ordinary_names_are_not_secrets(name: str):
+    assert not looks_secret(name)
+
+
+@pytest.mark.parametrize(
+    ("call", "problem"),
+    [
+        pytest.param(lambda task, i: task(i["admin"], i["draft"], password="x"), "secret", id="kw"),
+        pytest.param(
+            lambda task, i: task(i["admin"], i["draft"], {"card_number": "4111"}), "secret",
+            id="nested-key",
+        ),
+        pytest.param(
+            lambda task, i: task(i["admin"], i["draft"], datetime.date(2024, 1, 1)), "date",
+            id="date",
+        ),
+        pytest.param(
+            lambda task, i: task(i["admin"], i["draft"], decimal.Decimal("1")), "Decimal",
+            id="decimal",
+        ),
+        pytest.param(lambda task, i: task(i["admin"], i["draft"], float("nan")), "nan", id="nan"),
+        pytest.param(lambda task, i: task(i["admin"], i["draft"], {1: "a"}), "key", id="int-key"),
+        pytest.param(lambda task, i: task(i["admin"], None), "None", id="no-record"),
+        pytest.param(lambda task, i: task(None, i["draft"]), "user", id="no-user"),
+        pytest.param(lambda task, i: task(i["admin"]), "missing", id="too-few"),
+        pytest.param(
+            lambda task, i: task.schedule((i["admin"], i["draft"], object()), delay=5), "object",
+            id="schedule",
+        ),
+        pytest.param(
+            lambda task, i: task.map([(i["admin"], i["draft"]), (i["admin"], i["draft"], {2})]),
+            "set", id="map",
+        ),
+    ],
+)  # fmt: skip
+def test_refused_argument_raises_and_queues_nothing(
+    huey: t.Any, update_post: t.Any, ids: dict[str, int], call: t.Any, problem: str
+):
+    before = huey.pending_count() + huey.scheduled_count()
+
+    with pytest.raises(JobArgumentError, match=problem) as info:
+        call(update_post, ids)
+
+    assert "nothing was queued" in str(info.value)
+    assert huey.pending_count() + huey.scheduled_count() == before
+
+
+def test_positional_argument_named_like_a_secret_is_refused(
+    huey: t.Any, app: Flask, ids: dict[str, int]
+):
+    @huey_authorized_task(huey, Post, "update")
+    def reset(user: User, post: Post, new_password: str) -> None:
+        pass
+
+    with pytest.raises(JobArgumentError, match="new_password"):
+        reset(ids["admin"], ids["draft"], "hunter2")
+    assert huey.pending_count() == 0
+
+
+def test_allowed_arguments_lifts_the_secret_name_check(
+    huey: t.Any, app: Flask, ids: dict[str, int]
+):
+    @huey_authorized_task(huey, Post, "update", allowed_arguments=["token_count"])
+    def count(user: User, post: Post, token_count: int) -> None:
+        pass
+
+    count(ids["admin"], ids["draft"], 3)
+    assert huey.pending_count() == 1
+
+
+def test_json_safe_values_and_instances_are_queued_as_ids(
+    huey: t.Any, app: Flask, update_post: t.Any, ids: dict[str, int]
+):
+    with app.app_context():
+        author = db.session.get(User, ids["author"])
+        post = db.session.get(Post, ids["draft"])
+        update_post(author, post, {"title": "x", "tags": ["a", 1, 2.5, None, True]}, note=author)
+
+    [message] = [huey.dequeue()]
+    assert message.args == (ids["author"], ids["draft"], {"title": "x", "tags": ["a", 1, 2.5, None, True]})
+    assert message.kwargs == {"note": ids["author"]}
+
+
+def test_unsaved_record_is_refused(huey: t.Any, app: Flask, update_post: t.Any, ids: dict[str, int]):
+    with app.app_context(), pytest.raises(JobArgumentError, match="never flushed"):
+        update_post(ids["admin"], Post(title="new", user_id=ids["admin"]))
+    assert huey.pending_count() == 0
+
+
+def test_anonymous_user_is_refused(huey: t.Any, app: Flask, update_post: t.Any, ids: dict[str, int]):
+    from flask_login import AnonymousUserMixin
+
+    with pytest.raises(JobArgumentError, match="anonymous"):
+        update_post(AnonymousUserMixin(), ids["draft"])
+
+
+def test_huey_call_keywords_still_work(huey: t.Any, update_post: t.Any, ids: dict[str, int]):
+    update_post(ids["admin"], ids["draft"], delay=60, priority=5)
+
+    message = huey.dequeue()
+    assert message.eta is not None
+    assert message.priority == 5
+    assert message.kwargs == {}

@@ -81,6 +81,12 @@ def make_app() -> tuple[Flask, dict[str, User], dict[int, BenchPost]]:
         post = posts[post_id]
         return f"post {post.id}"
 
+    @app.get("/floor/<int:post_id>")
+    @login_required
+    def floor(post_id: int) -> str:
+        post = floor_check(posts[post_id])
+        return f"post {post.id}"
+
     @app.get("/authorized/<int:post_id>")
     @login_required
     def authorized(post_id: int) -> str:
@@ -135,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
     plain_environ = environ("/plain/1")
     authorized_environ = environ("/authorized/1")
+    floor_environ = environ("/floor/1")
 
     def call(template: dict[str, t.Any]) -> t.Callable[[], object]:
         statuses: list[str] = []
@@ -153,7 +160,16 @@ def main(argv: list[str] | None = None) -> int:
 
     samples: dict[str, list[float]] = {
         name: []
-        for name in ("floor_allow", "allow", "floor_deny", "deny", "plain", "authz", "records")
+        for name in (
+            "floor_allow",
+            "allow",
+            "floor_deny",
+            "deny",
+            "plain",
+            "authz",
+            "floor_route",
+            "records",
+        )
     }
 
     def round_in(user: User, index: int) -> None:
@@ -184,9 +200,14 @@ def main(argv: list[str] | None = None) -> int:
 
     def request_round(index: int) -> None:
         # many short pairs per round: load from other processes hits both routes alike
-        pairs = [("plain", call(plain_environ)), ("authz", call(authorized_environ))]
+        trio = [
+            ("plain", call(plain_environ)),
+            ("authz", call(authorized_environ)),
+            ("floor_route", call(floor_environ)),
+        ]
         for pair in range(args.pairs):
-            for name, function in pairs if (index + pair) % 2 else pairs[::-1]:
+            shift = (index + pair) % len(trio)
+            for name, function in trio[shift:] + trio[:shift]:
                 samples[name].append(timed(function, args.requests))
 
     # warm up every path once
@@ -222,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     allow_ratio = paired("allow", "floor_allow", lambda x, y: x / y)
     deny_ratio = paired("deny", "floor_deny", lambda x, y: x / y)
     extra_us = paired("authz", "plain", lambda x, y: (x - y) * 1e6)
+    floor_extra_us = paired("floor_route", "plain", lambda x, y: (x - y) * 1e6)
     records_ns = median("records") * 1e9
 
     rows = [
@@ -242,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
             "request, authorize()",
             f"{median('authz') * 1e6:.1f} us",
             f"+{extra_us:.2f} us per request (bar <= {BARS['request_us']})",
+        ),
+        (
+            "request, inline floor (context)",
+            f"{median('floor_route') * 1e6:.1f} us",
+            f"+{floor_extra_us:.2f} us per request",
         ),
         (
             f"authorized_records x{len(records)}",

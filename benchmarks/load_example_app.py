@@ -5,9 +5,10 @@ Run it with ``python benchmarks/load_example_app.py [--clients 16] [--requests 6
 It builds the example blog on a fresh SQLite database in a temporary folder,
 seeds the demo users and posts plus extra authors and viewers, and serves it
 with Werkzeug's threaded WSGI server (HTTP/1.1 keep-alive) on a free loopback
-port. Each client is a thread with its own keep-alive connection, logged in as
-one user: through the login form (HTML pages, session cookie) or with an API
-token (JSON API), a few anonymous. Clients send a shuffled mix of requests:
+port, from a forked process of its own (``--same-process``: from a thread).
+Each client is a thread with its own keep-alive connection, logged in as one
+user: through the login form (HTML pages, session cookie) or with an API token
+(JSON API), a few anonymous. Clients send a shuffled mix of requests:
 post lists, post pages (with their Edit/Publish/Delete buttons), edit forms,
 the audit page, API reads, edits and publishes.
 
@@ -31,6 +32,7 @@ import dataclasses
 import http.client
 import json
 import logging
+import multiprocessing
 import random
 import re
 import secrets
@@ -198,6 +200,33 @@ def serve(app: Flask) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def _serve_child(app: Flask, pipe: t.Any) -> None:
+    with app.app_context():
+        for engine in app.extensions["sqlalchemy"].engines.values():
+            engine.dispose(close=False)  # never share the parent's connections
+    with serve(app) as address:
+        pipe.send(address)
+        pipe.recv()  # until the parent says stop
+
+
+@contextmanager
+def serve_in_child(app: Flask) -> Iterator[str]:
+    """Serve ``app`` as :func:`serve` does, in a forked process (clients keep their own GIL)."""
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe()
+    process = context.Process(target=_serve_child, args=(app, child), daemon=True)
+    process.start()
+    try:
+        if not parent.poll(30):
+            raise RuntimeError("the server process did not start")
+        yield parent.recv()
+    finally:
+        parent.send("stop")
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+
+
 # -- clients --------------------------------------------------------------------------
 
 
@@ -243,7 +272,7 @@ class Client:
 
     def log_in(self, person: Person) -> None:
         form = urllib.parse.urlencode({"username": person.username, "password": person.password})
-        status, headers, _ = self.request(
+        status, _, _ = self.request(
             "POST", "/login", form.encode(), "application/x-www-form-urlencoded"
         )
         if status != 302 or "session" not in self.cookies:
@@ -442,10 +471,14 @@ def run_load(
     extra_authors: int = 5,
     extra_viewers: int = 3,
     seed: int = 0,
+    server_process: bool = False,
 ) -> tuple[Report, Oracle]:
-    """Build, seed and serve the example app in ``folder``, drive it, and return the report."""
+    """Build, seed and serve the example app in ``folder``, drive it, and return the report.
+
+    :param server_process: Serve from a forked process instead of a thread of this one.
+    """
     app, oracle = build_app(folder, extra_authors=extra_authors, extra_viewers=extra_viewers)
-    with serve(app) as address:
+    with (serve_in_child if server_process else serve)(app) as address:
         report = drive(address, oracle, clients=clients, requests=requests, seed=seed)
     return report, oracle
 
@@ -457,6 +490,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extra-authors", type=int, default=5)
     parser.add_argument("--extra-viewers", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="serve from a thread of this process (clients and server then share one GIL)",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the example app
     with tempfile.TemporaryDirectory(prefix="load-example-app-") as folder:
@@ -467,9 +505,11 @@ def main(argv: list[str] | None = None) -> int:
             extra_authors=args.extra_authors,
             extra_viewers=args.extra_viewers,
             seed=args.seed,
+            server_process=not args.same_process,
         )
+    where = "same process" if args.same_process else "own process"
     print(
-        f"example app, werkzeug threaded server, {args.clients} clients,"
+        f"example app, werkzeug threaded server ({where}), {args.clients} clients,"
         f" {len(oracle.people)} users, {len(oracle.posts)} posts"
     )
     print(f"requests answered : {report.requests}")

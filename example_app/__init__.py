@@ -18,10 +18,11 @@ import typing as t
 
 from flask import Flask
 from flask import render_template
+from werkzeug.exceptions import HTTPException
 
 from .api import bp as api_bp
-from .audit import audit
 from .auth import bp as auth_bp
+from .extensions import audit
 from .extensions import authz
 from .extensions import db
 from .extensions import login_manager
@@ -65,11 +66,13 @@ def create_app(config: t.Mapping[str, t.Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(posts_bp)
     app.register_blueprint(api_bp)
-    app.register_error_handler(403, _forbidden)
+    app.register_error_handler(HTTPException, _http_error)
     app.add_template_global(AuditPolicy, "AuditPolicy")
     app.cli.add_command(seed_command)
     return app
 
 
-def _forbidden(error: Exception) -> tuple[str, int]:
-    return render_template("403.html", error=error), 403
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    # Registered for HTTPException rather than 403: an errorhandler(403) would
+    # replace the extension's whole denial handling (login redirect included).
+    return render_template("error.html", error=error), error.code or 500

@@ -13,6 +13,7 @@ from huey import SqliteHuey
 from sqlalchemy.orm import DeclarativeBase
 
 from flask_simple_authorize import SimpleAuthorize
+from flask_simple_authorize.audit import AuditTrail
 
 
 class Base(DeclarativeBase):
@@ -30,3 +31,7 @@ huey = SqliteHuey("example_app", immediate=True)
 
 #: Bound to ``huey`` here, so that ``@authz.task`` works at import time.
 authz = SimpleAuthorize(huey=huey)
+
+#: Denials and job runs, written by the extension's signals to a table of ``db``
+#: (read by the admin's audit page).
+audit = AuditTrail(db)

@@ -15,8 +15,13 @@ from flask_simple_authorize import Policy
 
 from .models import Post
 
+#: Policies register by class name, process-wide. A namespace of their own keeps
+#: these from shadowing (or being shadowed by) another app's ``PostPolicy`` in
+#: the same process; ``Post.__policy__`` below binds the model to its policy.
+NAMESPACE = "example_app"
 
-class PostPolicy(Policy):
+
+class PostPolicy(Policy, namespace=NAMESPACE):
     """Rules for posts: everyone signed in reads published posts, authors
     manage their own, admins manage all of them."""
 
@@ -69,7 +74,7 @@ class PostPolicy(Policy):
             return self.scope.where(sa.or_(Post.published, Post.user_id == self.user_id))
 
 
-class AuditPolicy(Policy):
+class AuditPolicy(Policy, namespace=NAMESPACE):
     """A headless policy: ``authorize(AuditPolicy, "show")`` guards the audit page."""
 
     def show(self) -> bool | Denial:
@@ -77,7 +82,4 @@ class AuditPolicy(Policy):
         return self.is_admin
 
 
-# PostPolicy would be found for Post by its name alone. Binding it explicitly
-# makes the lookup immune to another ``PostPolicy`` defined in the same
-# process (policies register globally by class name).
 Post.__policy__ = PostPolicy

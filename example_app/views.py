@@ -17,7 +17,7 @@ from flask_simple_authorize import permitted_attributes
 from flask_simple_authorize import policy_params
 from flask_simple_authorize import policy_scope
 
-from .audit import audit
+from .extensions import audit
 from .extensions import db
 from .models import Post
 from .policies import AuditPolicy

@@ -53,7 +53,9 @@ class AuditTrail:
         self._receivers: dict[str, t.Callable[..., None]] = {}
 
     def init_app(self, app: Flask) -> None:
-        """Write rows for the denials and job runs of ``app``."""
+        """Write rows for the denials and job runs of ``app`` (once, however often it is called)."""
+        if any(key.startswith(f"{id(app)}:") for key in self._receivers):
+            return
         for name, (kind, outcome) in OUTCOMES.items():
             receiver = self._receiver(kind, outcome)
             self._receivers[f"{id(app)}:{name}"] = receiver  # strong reference

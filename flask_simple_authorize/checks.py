@@ -7,6 +7,7 @@ Every helper in :mod:`.helpers` makes its decisions through :func:`check`
 
 from __future__ import annotations
 
+import inspect
 import types
 import typing as t
 from collections.abc import Mapping
@@ -170,9 +171,9 @@ def check(
 ) -> Decision:
     """Decide ``action`` on ``record`` for the actor and announce the decision."""
     found = policy_class_for(record, namespace=actor.namespace, policy_class=policy_class)
-    try:
-        rule = _resolved_rules[(found, action)]
-    except (KeyError, TypeError):
+    if type(action) is str:  # a str subclass or another object may lie about == and hash
+        rule = _resolved_rules.get((found, action)) or resolve_rule(found, action)
+    else:
         rule = resolve_rule(found, action)
     settings = actor.state.settings
     if settings.policy_cache:
@@ -230,9 +231,12 @@ class _Plan:
         self.policy_class = policy_class
         self.rule = rule
         self.function: t.Callable[[Policy], t.Any] = getattr(policy_class, rule)
-        # Only a policy built by the base __init__ can be re-pointed at another record,
-        # and a headless policy (record None) is never re-pointed.
-        self.reusable = policy_class.__init__ is Policy.__init__
+        # Only a policy built by the base __init__, with a plain ``record`` attribute,
+        # can be re-pointed at another record.
+        self.reusable = (
+            policy_class.__init__ is Policy.__init__
+            and inspect.getattr_static(policy_class, "record", None) is None
+        )
         self.spare: Policy | None = None
         self.spare_size = -1  # len(spare.__dict__) when it was last vetted; -1: vet it
 
@@ -318,7 +322,26 @@ class BulkChecker:
         keep, drop = allowed.append, denied.append
         user, context = self.actor.user, self.actor.context
         plans = self._plans
+        # The common case, a run of records of one class, is served from locals.
+        fast_type: type | None = None
+        fast_policy: t.Any = None
+        fast_state: t.Any = None
+        fast_rule: t.Any = None
+        fast_size = -1
         for record in records:
+            if type(record) is fast_type and "__policy__" not in record.__dict__:
+                fast_state["record"] = record
+                result = fast_rule(fast_policy)
+                if result is True:
+                    keep(record)
+                elif result is False or type(result) is Denial:
+                    drop(record)
+                else:
+                    raise InvalidRuleResultError(type(fast_policy), plans[fast_type].rule, result)
+                if len(fast_state) != fast_size:
+                    plans[fast_type].vet(fast_policy)
+                    fast_type = None
+                continue
             plan = plans.get(type(record))
             if plan is None or "__policy__" in getattr(record, "__dict__", ()):
                 plan = self._plan(record)
@@ -336,4 +359,11 @@ class BulkChecker:
                 raise InvalidRuleResultError(plan.policy_class, plan.rule, result)
             if len(policy.__dict__) != plan.spare_size:
                 plan.vet(policy)
+            if (
+                plan.spare is not None
+                and plans.get(type(record)) is plan
+                and type(getattr(record, "__dict__", None)) is dict
+            ):
+                fast_type, fast_policy, fast_rule = type(record), plan.spare, plan.function
+                fast_state, fast_size = fast_policy.__dict__, plan.spare_size
         return allowed, denied

@@ -9,6 +9,8 @@
   same-host referrer or ``SIMPLE_AUTHORIZE_REDIRECT_PATH``, else the 403 page
   (the app's own 403 handler when it has one).
 - Hidden denials (existence hiding) answer exactly as a missing record: 404.
+- An app's (or blueprint's) own ``errorhandler(403)`` answers every denial
+  instead, and an ``errorhandler(NotAuthorizedError)`` replaces this handler.
 
 Redirects only ever go to a local path: never an open redirect.
 """
@@ -47,6 +49,9 @@ def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
     """The error handler registered for :class:`.NotAuthorizedError`."""
     if error.hidden:
         return _not_found()
+    own_handler = _apps_forbidden_handler()
+    if own_handler is not None:
+        return own_handler(error)
     user = error.policy.user if error.policy is not None else current_actor()
     anonymous = not getattr(user, "is_authenticated", False)
     if is_api_request():
@@ -66,6 +71,16 @@ def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
     return current_app.handle_http_exception(Forbidden(description=error.message))
 
 
+def _apps_forbidden_handler() -> t.Callable[[t.Any], ResponseValue] | None:
+    """Return the app's (or the blueprint's) own ``errorhandler(403)``, which wins over ours."""
+    spec = current_app.error_handler_spec
+    for name in (*request.blueprints, None):
+        handler = spec.get(name, {}).get(403, {}).get(Forbidden)
+        if handler is not None:
+            return handler
+    return None
+
+
 def _json_error(error: NotAuthorizedError, anonymous: bool) -> ResponseValue:
     body: dict[str, t.Any] = {"error": "not_authorized", "message": error.message}
     if error.reason is not None:
@@ -78,10 +93,8 @@ def _json_error(error: NotAuthorizedError, anonymous: bool) -> ResponseValue:
 
 
 def _not_found() -> ResponseValue:
-    answer = current_app.handle_http_exception(NotFound())
-    if isinstance(answer, NotFound) and is_api_request():
-        return jsonify({"error": "not_found", "message": NotFound.description}), 404
-    return answer
+    # exactly what a missing record gets (the app's own 404 handler, if any)
+    return current_app.handle_http_exception(NotFound())
 
 
 def safe_redirect_target(url: str | None) -> str | None:
@@ -89,7 +102,7 @@ def safe_redirect_target(url: str | None) -> str | None:
 
     Only the path and query are kept, so the result can never leave the site.
     """
-    if not url or len(url) > 2048 or "\\" in url:
+    if not url or len(url) > 2048 or "\\" in url or url.startswith("//"):
         return None
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
         return None
@@ -97,7 +110,7 @@ def safe_redirect_target(url: str | None) -> str | None:
         parts = urlsplit(url)
     except ValueError:
         return None
-    if parts.scheme not in ("", "http", "https"):
+    if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
         return None
     if parts.netloc and parts.netloc != request.host:
         return None

@@ -45,7 +45,7 @@ def policy_scope(
     actor = resolve_actor(user, namespace)
     if isinstance(scope, type):
         model: t.Any = scope
-        result = _resolve(actor, model, sa.select(scope), policy_class)
+        result = _resolve(actor, model, None, policy_class)
     elif isinstance(scope, (Select, Query)):
         model = _entity_of(scope)
         result = _resolve(actor, model, scope, policy_class)
@@ -103,6 +103,8 @@ def _resolve(actor: Actor, model: t.Any, query: t.Any, policy_class: type[Policy
     scope_class = _scope_class(found)
     if scope_class.resolve is Policy.Scope.resolve:
         raise ScopeNotDefinedError(found)
+    if query is None:
+        query = _select(model)
     result = scope_class(actor.user, query, actor.context).resolve()
     if result is None:
         raise ConfigurationError(
@@ -110,6 +112,16 @@ def _resolve(actor: Actor, model: t.Any, query: t.Any, policy_class: type[Policy
             " as in `return self.scope.where(...)`"
         )
     return result
+
+
+def _select(model: type) -> Select[t.Any]:
+    try:
+        return sa.select(model)
+    except sa.exc.ArgumentError:
+        raise ConfigurationError(
+            f"policy_scope({model.__name__}): {model.__name__} is not a mapped model; pass a"
+            " Select, a mapped model class or a collection of records"
+        ) from None
 
 
 def _filter(

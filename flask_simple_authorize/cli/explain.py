@@ -139,7 +139,6 @@ def _marked_path(
         "__policy__" in klass.__dict__ for klass in cls.__mro__
     )
     marked = []
-    hit = False
     for entry in lookup_path(record, namespace):
         if entry.endswith(".__policy__"):
             matched = declared and found is not None
@@ -147,9 +146,9 @@ def _marked_path(
             space, _, name = entry.rpartition(":")
             model = name[: -len("Policy")]
             matched = found is not None and registry.lookup(model, space or None) is found
-        matched = matched and not hit
-        hit = hit or matched
         marked.append((entry, matched))
+        if matched:
+            break  # the path taken ends here
     return marked
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import typing as t
 
 import sqlalchemy as sa
-
 from flask_simple_authorize import Policy
 from flask_simple_authorize.policy import RuleResult
 
@@ -59,9 +58,8 @@ import types
 
 import pytest
 import sqlalchemy as sa
+from flask_simple_authorize.testing import assert_forbid, assert_permitted_attributes
 
-from flask_simple_authorize.testing import assert_forbid
-from flask_simple_authorize.testing import assert_permitted_attributes
 from {module} import {policy}
 
 ANONYMOUS = types.SimpleNamespace(id=None, is_authenticated=False)
@@ -157,8 +155,9 @@ def generate_policy(
     test_file = tests_directory / f"test_{prefix}{stem}.py"
     existing = [path for path in (policy_file, test_file) if path.exists()]
     if existing and not force:
+        verb = "exists" if len(existing) == 1 else "exist"
         raise GenerationError(
-            f"{', '.join(map(str, existing))} already exists: pass --force to overwrite"
+            f"{', '.join(map(str, existing))} already {verb}: pass --force to overwrite"
         )
     package = module_path(directory, root)
     bases = f'Policy, namespace="{namespace}"' if namespace else "Policy"

@@ -1,6 +1,6 @@
 """``flask authz routes``: which policy and actions each endpoint authorizes.
 
-This is static inspection: the source of each view function is parsed (with
+This is static inspection: the source of each view function (or class-based view) is parsed (with
 :mod:`ast`) and the calls to the extension's helpers are listed with their
 action and record type when they are written literally. It cannot see
 checks made in functions the view calls, in decorators, in ``before_request``
@@ -72,12 +72,13 @@ class Check:
         return self.helper in ENFORCING
 
     def describe(self) -> str:
-        """Return ``"ArticlePolicy.update (authorize)"``."""
+        """Return ``"ArticlePolicy.update (authorize)"``; ``?`` when not literal."""
         target = self.policy or (f"{self.model}?" if self.model else "?")
-        action = "" if self.helper == "policy_scope" else f".{self.action or '?'}"
         if self.helper == "policy_scope":
-            target = f"{target}.Scope"
-        return f"{target}{action} ({self.helper})"
+            return f"{target}.Scope (policy_scope)"
+        if self.helper not in _ACTION_ARGUMENT:
+            return f"{target} ({self.helper})"
+        return f"{target}.{self.action or '?'} ({self.helper})"
 
 
 @dataclasses.dataclass
@@ -146,8 +147,9 @@ def _namespace(endpoint: str, namespaces: t.Mapping[str, str]) -> str | None:
 
 
 def _tree(view: t.Callable[..., t.Any]) -> ast.AST:
-    function = inspect.unwrap(view)
-    return ast.parse(textwrap.dedent(inspect.getsource(function)))
+    # Class-based views (View, MethodView): read the class, every method of it.
+    target = getattr(view, "view_class", None) or inspect.unwrap(view)
+    return ast.parse(textwrap.dedent(inspect.getsource(target)))
 
 
 def _calls_skip(view: t.Callable[..., t.Any]) -> bool:

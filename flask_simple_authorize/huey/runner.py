@@ -109,7 +109,7 @@ class JobRun:
             user = loader(self.user_id)
         else:
             manager = getattr(self.app, "login_manager", None)
-            callback = getattr(manager, "_user_callback", None)
+            callback = getattr(manager, "user_callback", None)
             if callback is None:
                 raise ConfigurationError(
                     "authorized tasks load users with flask-login's user_loader or"
@@ -277,7 +277,11 @@ def perform_record_job(body: Callable[..., t.Any]) -> Perform:
         spec = run.spec
         record = run.load_task_record() if spec.with_record else spec.target
         with run.acting():
-            decision = run.decide(record, spec.action_for(run.rest))
+            try:
+                decision = run.decide(record, spec.action_for(run.rest))
+            except Exception as error:  # a broken rule fails closed: the body never runs
+                run.fail(error, 0.0)
+                raise
             if not decision.allowed:
                 run.stop_denied(decision)
             if spec.with_record:

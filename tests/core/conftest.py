@@ -103,7 +103,8 @@ def as_user(app: Flask) -> t.Callable[[User | None], t.ContextManager[None]]:
 
     @contextlib.contextmanager
     def run(user: User | None, path: str = "/", **kwargs: t.Any) -> Iterator[None]:
-        with app.test_request_context(path, **kwargs):
+        # a fresh app context, so g (and the logged-in user) is not shared between blocks
+        with app.app_context(), app.test_request_context(path, **kwargs):
             if user is not None:
                 login_user(user)
             yield

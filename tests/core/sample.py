@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import typing as t
 
 import sqlalchemy as sa
 from flask import Flask
 from flask import request
+from flask.testing import FlaskClient
 from flask_login import LoginManager
 from flask_login import UserMixin
 from flask_login import login_user
@@ -18,6 +20,7 @@ from sqlalchemy.orm import mapped_column
 
 from flask_simple_authorize import Policy
 from flask_simple_authorize import SimpleAuthorize
+from flask_simple_authorize import skip_authorization
 from flask_simple_authorize.policy import RuleResult
 
 
@@ -106,6 +109,18 @@ def oracle(user: User | None, post: Post, action: str) -> bool:
     }[action]
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never reuse the test's own app context.
+
+    Flask 3.1 reuses an app context that is already pushed for the same app, so
+    ``g`` (and flask-login's user in it) would carry over from one request to
+    the next; a real server gives every request a fresh one, and so does this.
+    """
+
+    def open(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def create_app(config: dict[str, t.Any] | None = None, *, seed: bool = True) -> Flask:
     """Build an app with the database, flask-login and the extension set up.
 
@@ -119,6 +134,7 @@ def create_app(config: dict[str, t.Any] | None = None, *, seed: bool = True) -> 
         TESTING=True,
     )
     app.config.update(config or {})
+    app.test_client_class = IsolatedClient
     db.init_app(app)
     manager = LoginManager(app)
     manager.login_view = "login_page"
@@ -135,16 +151,19 @@ def create_app(config: dict[str, t.Any] | None = None, *, seed: bool = True) -> 
         return db.session.execute(sa.select(User).filter_by(token=token)).scalar_one_or_none()
 
     @app.get("/_login/<int:user_id>")
+    @skip_authorization
     def test_login(user_id: int) -> str:
         login_user(db.session.get(User, user_id))
         return "ok"
 
     @app.get("/_logout")
+    @skip_authorization
     def test_logout() -> str:
         logout_user()
         return "ok"
 
     @app.get("/login")
+    @skip_authorization
     def login_page() -> str:
         return f"login page next={request.args.get('next', '')}"
 

@@ -80,7 +80,7 @@ class ArticlePolicy(Policy):
             return self.scope.where(Article.published.is_(True))
 
 
-def create_app(config: dict[str, t.Any] | None = None) -> Flask:
+def create_app(config: dict[str, t.Any] | None = None, *, huey: t.Any = None) -> Flask:
     """Build the blog app with an in-memory database and seeded members and articles."""
     app = Flask(__name__)
     app.config.update(
@@ -97,7 +97,7 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
     def load_member(member_id: str) -> Member | None:
         return db.session.get(Member, int(member_id))
 
-    SimpleAuthorize(app)
+    SimpleAuthorize(app, huey=huey)
     register_views(app)
     with app.app_context():
         db.create_all()

@@ -18,8 +18,6 @@ from .blog import Member
 from .blog import create_app
 from .blog import db
 
-pytest_plugins = ["pytester"]
-
 
 @pytest.fixture(autouse=True)
 def _restore_policy_registry() -> Iterator[None]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Blueprint
 from flask import Flask
+from flask.views import MethodView
 
 from flask_simple_authorize import Policy
 from flask_simple_authorize import allowed_to
@@ -22,14 +23,18 @@ from .blog import Article
 from .blog import Member
 
 
-class DashboardPolicy(Policy):
+class InsightsPolicy(Policy):
     def show(self) -> RuleResult:
         return self.is_admin or self.deny("admins_only")
 
 
-class ArticleAdminPolicy(Policy, namespace="staff"):
+class ArticlePolicy(Policy, namespace="staff"):
     def update(self) -> RuleResult:
         return True
+
+
+StaffArticlePolicy = ArticlePolicy  # keeps the namespaced policy alive under its own name
+del ArticlePolicy
 
 
 # -- policy --------------------------------------------------------------------
@@ -84,7 +89,7 @@ def test_existing_files_are_not_overwritten_without_force(app: Flask, project: P
     policy_file.write_text("# mine\n")
     code, output = run_cli(app, "policy", "Post")
     assert code == 1
-    assert "policies/post_policy.py, tests/test_post_policy.py already exists" in output
+    assert "policies/post_policy.py, tests/test_post_policy.py already exist" in output
     assert "pass --force to overwrite" in output
     assert policy_file.read_text() == "# mine\n"
     assert run_cli(app, "policy", "Post", "--force")[0] == 0
@@ -139,9 +144,16 @@ def add_report_views(app: Flask) -> None:
     def peek(article_id: int) -> str:
         return str(allowed_to("show", Article.query.get(article_id)))
 
+    class ArticleAPI(MethodView):
+        def get(self, article_id: int) -> str:
+            authorize(Article.query.get(article_id), "show")
+            return "ok"
+
+    app.add_url_rule("/api/articles/<int:article_id>", view_func=ArticleAPI.as_view("api"))
+
     @app.get("/dashboard")
     def dashboard() -> str:
-        authorize(DashboardPolicy, "show")
+        authorize(InsightsPolicy, "show")
         return "ok"
 
 
@@ -159,10 +171,11 @@ def test_routes_lists_policies_actions_and_flags_gaps(app: Flask) -> None:
         "ArticlePolicy.show (authorize), ArticlePolicy.publish (allowed_to)"
     )
     assert rows["update"].endswith(
-        "ArticlePolicy.update (authorize), ArticlePolicy.? (policy_params)"
+        "ArticlePolicy.update (authorize), ArticlePolicy (policy_params)"
     )
-    assert rows["staff.update"].endswith("staff:ArticleAdminPolicy.update (authorize)")
-    assert rows["dashboard"].endswith("DashboardPolicy.show (authorize)")
+    assert rows["staff.update"].endswith("staff:ArticlePolicy.update (authorize)")
+    assert rows["api"].endswith("ArticlePolicy.show (authorize)")
+    assert rows["dashboard"].endswith("InsightsPolicy.show (authorize)")
     assert rows["health"].endswith("skipped (skip_authorization)")
     assert rows["about"].startswith("!") and rows["about"].endswith("authorizes nothing")
     assert rows["peek"].startswith("!")
@@ -196,20 +209,42 @@ def test_explain_shows_policy_path_result_and_reason(
     ]
 
 
-def test_explain_a_namespaced_lookup_and_an_allowed_decision(app: Flask, admin: Member) -> None:
+@pytest.mark.parametrize(
+    ("namespace", "path", "policy"),
+    [
+        ("staff", "Article.__policy__ [no] -> staff:ArticlePolicy [found]", "tests.devx.test_cli"),
+        (
+            "other",
+            "Article.__policy__ [no] -> other:ArticlePolicy [no] -> ArticlePolicy [found]",
+            "tests.devx.blog",
+        ),
+    ],
+    ids=["namespaced", "falls-back-to-plain"],
+)
+def test_explain_a_namespaced_lookup(
+    app: Flask, viewer: Member, namespace: str, path: str, policy: str
+) -> None:
     code, output = run_cli(
         app,
         "explain",
         "--user",
-        str(admin.id),
+        str(viewer.id),
         "--action",
         "update",
         "--namespace",
-        "staff",
+        namespace,
         "Article:1",
     )
     assert code == 0, output
-    assert "Lookup path: Article.__policy__ [no] -> staff:ArticleAdminPolicy [no]" not in output
+    assert f"Lookup path: {path}\n" in output
+    assert f"Policy:      ArticlePolicy ({policy})" in output
+
+
+def test_explain_an_allowed_decision(app: Flask, admin: Member) -> None:
+    code, output = run_cli(
+        app, "explain", "--user", str(admin.id), "--action", "update", "Article:1"
+    )
+    assert code == 0, output
     assert "Result:      ALLOWED" in output
     assert "Reason:      (none given)" in output
 
@@ -220,8 +255,8 @@ def test_explain_a_model_class_and_a_headless_policy_for_anonymous(app: Flask) -
     assert "User:        anonymous user" in output
     assert "Record:      Article (class)" in output
     assert "Result:      DENIED" in output
-    code, output = run_cli(app, "explain", "--action", "show", "DashboardPolicy")
-    assert "Lookup path: DashboardPolicy (a headless policy) [found]" in output
+    code, output = run_cli(app, "explain", "--action", "show", "InsightsPolicy")
+    assert "Lookup path: InsightsPolicy (a headless policy) [found]" in output
     assert "Reason:      admins_only" in output
 
 

@@ -18,7 +18,7 @@ from .blog import Article
 from .blog import Member
 
 
-class ReportPolicy(Policy):
+class QuarterlyReportPolicy(Policy):
     """A headless policy that reads the context."""
 
     def export(self) -> RuleResult:
@@ -84,8 +84,8 @@ def test_missing_policy_raises_the_apps_error(admin: Member) -> None:
 
 
 def test_headless_policy_gets_the_context(admin: Member) -> None:
-    assert_permit(admin, ReportPolicy, "export", context={"two_factor": True})
-    assert_forbid(admin, ReportPolicy, "export", reason="needs_2fa")
+    assert_permit(admin, QuarterlyReportPolicy, "export", context={"two_factor": True})
+    assert_forbid(admin, QuarterlyReportPolicy, "export", reason="needs_2fa")
 
 
 def test_anonymous_user_is_named_in_the_failure(draft: Article) -> None:

@@ -27,7 +27,7 @@ def test_audit_page_shows_request_denials_and_job_runs(app: Flask, client, login
     page = login_as("admin").get("/audit")
     assert page.status_code == 200
     rows = page.text.split('<tr class="')[1:]
-    denied = [row for row in rows if row.startswith("request denied")]
+    denied = [row for row in rows if row.startswith("denial denied")]
     succeeded = [row for row in rows if row.startswith("job succeeded")]
     assert len(denied) == 1
     assert "<td>update</td>" in denied[0]

@@ -194,8 +194,8 @@ def test_admin_sees_the_audit_entries(site: Site, new_page):
 
     admin.click("text=Audit")
     rows = admin.locator("#audit tbody tr")
-    assert admin.locator("#audit tr.request.denied").count() == 1
-    assert "not_your_post" in admin.locator("#audit tr.request.denied").text_content()
+    assert admin.locator("#audit tr.denial.denied").count() == 1
+    assert "not_your_post" in admin.locator("#audit tr.denial.denied").text_content()
     assert admin.locator("#audit tr.job.succeeded").count() == 1
     assert "publish_post" in admin.locator("#audit tr.job.succeeded").text_content()
     assert rows.count() == 2

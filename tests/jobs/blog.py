@@ -100,9 +100,7 @@ def create_app(database_uri: str, huey: t.Any = None, **config: t.Any) -> Flask:
     )
     app.config.update(config)
     if database_uri.startswith("sqlite:///") and database_uri != "sqlite:///:memory:":
-        app.config.setdefault(
-            "SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}}
-        )
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     db.init_app(app)
     login = LoginManager(app)
 

@@ -184,8 +184,8 @@ class Consumer:
             JOBS_DATABASE_URI=self.database_uri,
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
         )
-        command = [sys.executable, "-m", "huey.bin.huey_consumer", "tests.jobs.worker_app.huey",
-                   "-w", str(workers), "-k", kind, "-d", "0.01", "-m", "0.1", "-b", "1.1", "-C"]  # fmt: skip
+        command = [sys.executable, "-m", "huey.bin.huey_consumer", "tests.jobs.worker_app.huey"]
+        command += ["-w", str(workers), "-k", kind, "-d", "0.01", "-m", "0.1", "-b", "1.1", "-C"]
         self.process = subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )

@@ -124,17 +124,25 @@ def test_json_safe_values_and_instances_are_queued_as_ids(
         update_post(author, post, {"title": "x", "tags": ["a", 1, 2.5, None, True]}, note=author)
 
     [message] = [huey.dequeue()]
-    assert message.args == (ids["author"], ids["draft"], {"title": "x", "tags": ["a", 1, 2.5, None, True]})
+    assert message.args == (
+        ids["author"],
+        ids["draft"],
+        {"title": "x", "tags": ["a", 1, 2.5, None, True]},
+    )
     assert message.kwargs == {"note": ids["author"]}
 
 
-def test_unsaved_record_is_refused(huey: t.Any, app: Flask, update_post: t.Any, ids: dict[str, int]):
+def test_unsaved_record_is_refused(
+    huey: t.Any, app: Flask, update_post: t.Any, ids: dict[str, int]
+):
     with app.app_context(), pytest.raises(JobArgumentError, match="never flushed"):
         update_post(ids["admin"], Post(title="new", user_id=ids["admin"]))
     assert huey.pending_count() == 0
 
 
-def test_anonymous_user_is_refused(huey: t.Any, app: Flask, update_post: t.Any, ids: dict[str, int]):
+def test_anonymous_user_is_refused(
+    huey: t.Any, app: Flask, update_post: t.Any, ids: dict[str, int]
+):
     from flask_login import AnonymousUserMixin
 
     with pytest.raises(JobArgumentError, match="anonymous"):

@@ -51,7 +51,11 @@ def test_job_outcomes_are_written_with_who_and_what(
     ]
     first = written[0]
     assert (first.task_name, first.task_id, first.record_type, first.record_id, first.action) == (
-        "publish", ok.id, "Post", str(ids["draft"]), "publish"
+        "publish",
+        ok.id,
+        "Post",
+        str(ids["draft"]),
+        "publish",
     )
     assert first.duration is not None and first.duration >= 0
     assert written[1].policy == "PostPolicy"
@@ -79,7 +83,11 @@ def test_request_denials_are_written(app: Flask, ids: dict[str, int], audit: Aud
 
     [row] = rows(app, audit)
     assert (row.kind, row.outcome, row.user_id, row.action, row.reason) == (
-        "denial", "denied", str(ids["viewer"]), "update", "locked"
+        "denial",
+        "denied",
+        str(ids["viewer"]),
+        "update",
+        "locked",
     )
 
 
@@ -99,3 +107,17 @@ def test_failing_audit_write_never_changes_the_decision(
 
 def test_same_table_gives_the_same_model(audit: AuditTrail):
     assert AuditTrail(db).model is audit.model
+
+
+def test_init_app_twice_writes_each_row_once(
+    huey: t.Any, app: Flask, ids: dict[str, int], audit: AuditTrail
+):
+    audit.init_app(app)
+
+    @huey_authorized_task(huey, Post, "publish")
+    def publish(user: User, post: Post) -> None:
+        pass
+
+    publish(ids["author"], ids["draft"])
+
+    assert len(rows(app, audit)) == 1

@@ -36,7 +36,9 @@ def test_batch_processes_authorized_records_and_reports_the_others(
         processed.append(post.id)
 
     with caplog.at_level(logging.WARNING, "flask_simple_authorize.huey"):
-        result = retitle(ids["author"], [ids["draft"], 404, other_id, ids["locked"], broken_id], "x-")
+        result = retitle(
+            ids["author"], [ids["draft"], 404, other_id, ids["locked"], broken_id], "x-"
+        )
 
     report = result()
     assert isinstance(report, BatchReport)
@@ -44,14 +46,21 @@ def test_batch_processes_authorized_records_and_reports_the_others(
     assert report.not_found == [404]
     assert report.unauthorized == [other_id, ids["locked"]]
     assert report.failed == [broken_id]
-    assert [item.detail for item in report.skipped if item.reason == "unauthorized"] == [None, "locked"]
+    assert [item.detail for item in report.skipped if item.reason == "unauthorized"] == [
+        None,
+        "locked",
+    ]
     with app.app_context():
         assert db.session.get(Post, broken_id).title == "broken"
         assert db.session.get(Post, other_id).title == "other"
     denied = [p["record_id"] for n, p in recorder.events if n == "job_authorization_denied"]
     assert denied == [other_id, ids["locked"]]
     assert recorder.payload("job_succeeded")["result"] == report
-    assert report.as_dict()["skipped"][0] == {"record_id": 404, "reason": "not_found", "detail": None}
+    assert report.as_dict()["skipped"][0] == {
+        "record_id": 404,
+        "reason": "not_found",
+        "detail": None,
+    }
 
 
 def test_batch_of_a_missing_user_is_skipped(

@@ -21,14 +21,10 @@ from .blog import db
 from .blog import seed
 
 
-def test_periodic_task_runs_as_the_configured_system_user(
-    huey: t.Any, tmp_path: t.Any
-):
-    app = create_app(f"sqlite:///{tmp_path / 'p.db'}", huey)
-    ids = seed(app)
-    app.extensions["simple_authorize"].settings = __import__("dataclasses").replace(
-        app.extensions["simple_authorize"].settings, system_user_id=ids["system"]
-    )
+def test_periodic_task_runs_as_the_configured_system_user(huey: t.Any, tmp_path: t.Any):
+    database_uri = f"sqlite:///{tmp_path / 'p.db'}"
+    ids = seed(create_app(database_uri))
+    create_app(database_uri, huey, SIMPLE_AUTHORIZE_SYSTEM_USER_ID=ids["system"])
     seen: list[str] = []
 
     @huey_authorized_periodic_task(huey, crontab(hour="2", minute="0"), MaintenancePolicy, "run")

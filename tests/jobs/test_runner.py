@@ -9,6 +9,8 @@ import pytest
 from flask import Flask
 from huey import MemoryHuey
 
+from flask_simple_authorize import InvalidRuleResultError
+from flask_simple_authorize import Policy
 from flask_simple_authorize.actor import bound_actor
 from flask_simple_authorize.huey import huey_authorized_task
 
@@ -140,3 +142,26 @@ def test_actor_does_not_leak_into_the_next_task(
 
     assert seen == [ids["admin"], ids["author"]]
     assert bound_actor() is None
+
+
+class BrokenPolicy(Policy):
+    def run(self) -> t.Any:
+        return "yes"  # not a bool: an error, never an allow
+
+
+def test_broken_rule_fails_closed_and_is_reported(
+    huey: t.Any, app: Flask, ids: dict[str, int], drain: t.Any, recorder: t.Any
+):
+    ran: list[int] = []
+
+    @huey_authorized_task(huey, BrokenPolicy, "run", retries=1)
+    def job(user: User) -> None:
+        ran.append(user.id)
+
+    job(ids["admin"])
+    assert drain() == 2
+
+    assert ran == []
+    failed = recorder.payload("job_failed")
+    assert isinstance(failed["error"], InvalidRuleResultError)
+    assert failed["attempt"] == 2

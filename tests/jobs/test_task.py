@@ -112,9 +112,7 @@ def test_deleted_record_is_skipped_and_logged_at_info(
     skipped = recorder.payload("job_skipped")
     assert skipped["reason"] == "record_not_found"
     assert skipped["record_id"] == ids["draft"]
-    assert any(
-        r.levelno == logging.INFO and "skipped" in r.getMessage() for r in caplog.records
-    )
+    assert any(r.levelno == logging.INFO and "skipped" in r.getMessage() for r in caplog.records)
 
 
 def test_deleted_user_is_skipped(
@@ -151,9 +149,7 @@ def test_call_local_runs_the_checks_in_the_caller(
         publish_post.call_local(ids["viewer"], ids["draft"])
 
 
-def test_job_signals_carry_who_did_what(
-    ids: dict[str, int], publish_post: t.Any, recorder: t.Any
-):
+def test_job_signals_carry_who_did_what(ids: dict[str, int], publish_post: t.Any, recorder: t.Any):
     publish_post(ids["author"], ids["draft"])
 
     assert recorder.names()[-2:] == ["job_started", "job_succeeded"]
@@ -244,9 +240,7 @@ def test_event_driven_task_picks_its_action_from_the_payload(
     assert recorder.payload("job_authorization_denied")["query"] == "destroy"
 
 
-def test_captured_request_context_reaches_the_policy(
-    huey: t.Any, app: Flask, ids: dict[str, int]
-):
+def test_captured_request_context_reaches_the_policy(huey: t.Any, app: Flask, ids: dict[str, int]):
     authz = app.extensions["simple_authorize"].extension
     ran: list[int] = []
 

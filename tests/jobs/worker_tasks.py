@@ -70,7 +70,7 @@ def make_worker(queue_url: str, database_uri: str, *, audit: bool = True) -> Wor
     def plain_touch(user_id: int, post_id: int, key: str, task: t.Any = None) -> None:
         """The same work as authorized_touch, written by hand."""
         with app.app_context():
-            user = app.login_manager._user_callback(str(user_id))
+            user = app.login_manager.user_callback(str(user_id))
             post = db.session.get(Post, post_id)
             if user is None or post is None:
                 return

@@ -31,7 +31,6 @@ from flask_simple_authorize import SimpleAuthorize
 from flask_simple_authorize import authorize
 from flask_simple_authorize import policy_params
 
-
 # On a failure, Hypothesis's pytest plugin imports its patch writer, which imports
 # libcst, which warns on import; with warnings as errors that hides the failure.
 with warnings.catch_warnings(), contextlib.suppress(ImportError):
@@ -158,7 +157,7 @@ class HostileRecordPolicy(Policy):
         return True
 
     callable_attribute = _CallableTrap()
-    lambda_attribute = staticmethod(lambda: touch("lambda_attribute") or True)
+    lambda_attribute = staticmethod(lambda: (touch("lambda_attribute"), True)[1])
 
     class Inner:
         def __init__(self, *args: t.Any) -> None:
@@ -173,9 +172,7 @@ class HostileRecordPolicy(Policy):
 #: The rules of :class:`HostileRecordPolicy` and how each one decides.
 RULE_ORACLE: dict[str, t.Callable[[t.Any, HostileRecord], bool]] = {
     "index": lambda user, record: True,
-    "show": lambda user, record: (
-        bool(record.published) or _owns(user, record) or _is_admin(user)
-    ),
+    "show": lambda user, record: bool(record.published) or _owns(user, record) or _is_admin(user),
     "update": lambda user, record: _owns(user, record) or _is_admin(user),
     "publish": lambda user, record: _is_admin(user),
     "archive": lambda user, record: False,
@@ -190,7 +187,8 @@ def _authenticated(user: t.Any) -> bool:
 
 
 def _owns(user: t.Any, record: HostileRecord) -> bool:
-    return _authenticated(user) and bool(record.user_id == getattr(user, "id", None))
+    user_id = getattr(user, "id", None)
+    return _authenticated(user) and user_id is not None and bool(record.user_id == user_id)
 
 
 def _is_admin(user: t.Any) -> bool:
@@ -201,8 +199,8 @@ def expected_rule(action: t.Any) -> str | None:
     """Return the rule ``action`` must resolve to, or ``None`` when it names no rule."""
     if not isinstance(action, str):
         return None
-    action = str.__str__(action)  # what a str subclass really holds, whatever it claims
-    name = action[:-1] if action.endswith("?") else action
+    plain: str = str.__str__(action)  # what a str subclass really holds, whatever it claims
+    name = plain[:-1] if plain.endswith("?") else plain
     if name in RULE_ORACLE:
         return name
     return ALIASES.get(name)

@@ -5,10 +5,11 @@ with ``FAULT_DIR`` set (the folder of the app's and the queue's SQLite files)
 and, for Redis storage, ``FAULT_REDIS_PORT``. Tests build the same app in
 their own process with :func:`create` to seed rows and enqueue tasks.
 
-The task ``run_job(user, record, label, seconds)`` writes an ``start`` row,
+The task ``run_job(user, record, label, seconds)`` writes a ``start`` row,
 sleeps, then writes a ``finish`` row, so a test can tell what ran, how often,
 and what was cut short. huey's ``interrupted`` signal writes an
-``interrupted`` row.
+``interrupted`` row (and, with ``FAULT_REQUEUE`` set, puts the task back on
+the queue).
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ class Fault:
     def set_may_run(self, user_id: int, may_run: bool) -> None:
         """Grant or revoke a user's permission to run jobs."""
         with self.app.app_context():
-            db.session.get(FaultUser, user_id).may_run = may_run
+            user = db.session.get(FaultUser, user_id)
+            assert user is not None
+            user.may_run = may_run
             db.session.commit()
 
 
@@ -117,11 +120,15 @@ def _log(label: str, event: str) -> None:
         connection.execute(sa.insert(Execution).values(label=label, event=event, pid=os.getpid()))
 
 
-def create(folder: Path, *, redis_port: int | None = None) -> Fault:
+def create(
+    folder: Path, *, redis_port: int | None = None, requeue_interrupted: bool = False
+) -> Fault:
     """Build the app and its signed queue on the files in ``folder``.
 
     :param folder: Holds ``app.db`` and (SQLite storage) ``queue.db``.
     :param redis_port: Use Redis storage on this loopback port instead of SQLite.
+    :param requeue_interrupted: Put tasks that huey reports as interrupted back
+        on the queue (the app-level mitigation for SIGTERM).
     """
     serializer = signed_serializer(SECRET)
     if redis_port is None:
@@ -156,12 +163,18 @@ def create(folder: Path, *, redis_port: int | None = None) -> Fault:
     def interrupted(signal: str, task: t.Any, *args: t.Any) -> None:
         with app.app_context():
             _log(str(task.args[2]), "interrupted")
+        if requeue_interrupted:
+            huey.enqueue(task)
 
     return Fault(app, huey, run_job)
 
 
 if os.environ.get("FAULT_DIR"):
     _port = os.environ.get("FAULT_REDIS_PORT")
-    fault = create(Path(os.environ["FAULT_DIR"]), redis_port=int(_port) if _port else None)
+    fault = create(
+        Path(os.environ["FAULT_DIR"]),
+        redis_port=int(_port) if _port else None,
+        requeue_interrupted=bool(os.environ.get("FAULT_REQUEUE")),
+    )
     huey = fault.huey
     app = fault.app

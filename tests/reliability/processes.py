@@ -30,7 +30,7 @@ def free_port() -> int:
 def wait_until(
     condition: t.Callable[[], bool], what: str, *, timeout: float = 30, log: Path | None = None
 ) -> None:
-    """Poll ``condition`` until it holds; fail with ``what`` (and the log's tail) after ``timeout``."""
+    """Poll ``condition`` until it holds; after ``timeout``, fail naming ``what``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -44,12 +44,20 @@ class Consumer:
     """A ``huey_consumer`` subprocess running the fault app's queue."""
 
     def __init__(
-        self, folder: Path, *, workers: int = 2, redis_port: int | None = None, name: str = "c"
+        self,
+        folder: Path,
+        *,
+        workers: int = 2,
+        redis_port: int | None = None,
+        requeue: bool = False,
+        name: str = "c",
     ) -> None:
         self.log = folder / f"consumer-{name}.log"
         env = dict(os.environ, FAULT_DIR=str(folder), PYTHONPATH=str(ROOT))
         if redis_port is not None:
             env["FAULT_REDIS_PORT"] = str(redis_port)
+        if requeue:
+            env["FAULT_REQUEUE"] = "1"
         program = shutil.which("huey_consumer")
         command = [program] if program else [sys.executable, "-m", "huey.bin.huey_consumer"]
         command += [
@@ -64,7 +72,9 @@ class Consumer:
     def wait_started(self) -> None:
         """Wait until the consumer logs that its workers run."""
         wait_until(
-            lambda: "Huey consumer started" in self.log.read_text(errors="replace") or not self.alive,
+            lambda: (
+                "Huey consumer started" in self.log.read_text(errors="replace") or not self.alive
+            ),
             "the consumer to start",
             log=self.log,
         )

@@ -72,8 +72,24 @@ values = st.one_of(
     st.sampled_from([0.0, 0.5, 3600.0, 3600.0001, -0.0, math.inf, -math.inf, math.nan]),
     st.text(max_size=20),
     st.sampled_from(
-        ["True", "False", "1", "0", "yes", "", " ", "/ok", "/ok?x=1", "//evil.com",
-         "/\\evil.com", "http://evil.com/", "/path\n", "/tab\there", "evil.com", "/é"]
+        [
+            "True",
+            "False",
+            "1",
+            "0",
+            "yes",
+            "",
+            " ",
+            "/ok",
+            "/ok?x=1",
+            "//evil.com",
+            "/\\evil.com",
+            "http://evil.com/",
+            "/path\n",
+            "/tab\there",
+            "evil.com",
+            "/é",
+        ]
     ),
     st.binary(max_size=10),
     st.lists(st.integers(), max_size=3),

@@ -36,13 +36,10 @@ def client() -> FlaskClient:
 
 
 json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False)
-    | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=25,
 )
 objects = st.dictionaries(
@@ -101,9 +98,9 @@ def test_form_bodies_yield_only_permitted_keys(
     for name, value in fields:
         if key is None and name in PERMITTED:
             expected.setdefault(name, value)
-        if key is not None and name.startswith(f"{key}[") and name.endswith("]"):
-            if name[len(key) + 1 : -1] in PERMITTED:
-                expected.setdefault(name[len(key) + 1 : -1], value)
+        nested = key is not None and name.startswith(f"{key}[") and name.endswith("]")
+        if nested and name[len(f"{key}[") : -1] in PERMITTED:
+            expected.setdefault(name[len(f"{key}[") : -1], value)
     assert response.get_json() == expected
 
 

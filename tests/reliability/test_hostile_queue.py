@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 from flask_simple_authorize import JobArgumentError
 
 from .conftest import bounded
-from .faultapp import SECRET
 from .faultapp import Fault
 from .faultapp import create
 from .processes import Consumer
@@ -147,8 +146,10 @@ json_safe = st.recursive(
     | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.sampled_from(SAFE_KEYS), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(SAFE_KEYS), children, max_size=3)
+    ),
     max_leaves=12,
 )
 
@@ -245,8 +246,6 @@ user_ids = st.one_of(
 
 @bounded(150)
 @given(user_id=user_ids)
-def test_user_ids_of_every_type_are_queued_only_as_int_or_str(
-    queue: Fault, user_id: t.Any
-) -> None:
+def test_user_ids_of_every_type_are_queued_only_as_int_or_str(queue: Fault, user_id: t.Any) -> None:
     kind, _ = _enqueue(queue, user_id, RECORD, "label", 0)
     assert kind == ("queued" if type(user_id) in (int, str) else "refused")

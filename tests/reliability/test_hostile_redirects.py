@@ -37,7 +37,7 @@ HOSTS = [
     "evil.com?localhost",
     "evil.com\\@localhost",
     "ｅｖｉｌ.com",  # noqa: RUF001 (fullwidth letters normalise to evil.com)
-    "evil。com",  # noqa: RUF001 (ideographic full stop)
+    "evil。com",
     "xn--e1afmkfd.xn--p1ai",
     "127.0.0.1",
     "[::1]",
@@ -147,9 +147,7 @@ def test_a_same_host_referrer_is_followed_as_a_path(
         "http://localhost:80@evil.com/",
     ],
 )
-def test_a_foreign_referrer_falls_back_to_the_403_page(
-    client: FlaskClient, referrer: str
-) -> None:
+def test_a_foreign_referrer_falls_back_to_the_403_page(client: FlaskClient, referrer: str) -> None:
     response = _denied_publish(client, referrer)
     assert response.status_code == 403
     assert "Location" not in response.headers

@@ -42,9 +42,7 @@ def test_concurrent_users_get_exactly_the_decisions_the_oracle_predicts(
     )
 
 
-def test_the_oracle_check_catches_wrong_decisions(
-    load: types.ModuleType, tmp_path: Path
-) -> None:
+def test_the_oracle_check_catches_wrong_decisions(load: types.ModuleType, tmp_path: Path) -> None:
     app, oracle = load.build_app(tmp_path, extra_authors=1, extra_viewers=1)
     # Tell the checker that everyone is an admin: every narrower answer is now "wrong".
     lying = dataclasses.replace(

@@ -1,0 +1,302 @@
+"""Denials become responses: JSON 401/403, login redirects, flash + safe redirects, 403 and 404."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from flask_simple_authorize import NotAuthorizedError
+from flask_simple_authorize import Policy
+from flask_simple_authorize import authorize
+from flask_simple_authorize.responses import safe_redirect_target
+
+from .sample import Post
+from .sample import PostPolicy
+from .sample import User
+from .sample import db
+
+JSON = {"Accept": "application/json"}
+
+
+class Vault:
+    def __init__(self, id: int) -> None:
+        self.id = id
+
+
+class VaultPolicy(Policy):
+    hide_denied = True
+
+    def show(self) -> bool:
+        return self.is_admin
+
+
+@pytest.fixture
+def routes(app: Flask) -> Flask:
+    @app.get("/posts/<int:post_id>/edit")
+    def edit(post_id: int) -> str:
+        return f"editing {authorize(db.get_or_404(Post, post_id)).title}"
+
+    @app.get("/posts/<int:post_id>/publish")
+    def publish(post_id: int) -> str:
+        return authorize(db.get_or_404(Post, post_id), "publish").title
+
+    @app.get("/posts/<int:post_id>/peek")
+    def peek(post_id: int) -> str:
+        return authorize(db.get_or_404(Post, post_id), "update", hidden=True).title
+
+    @app.get("/vaults/<int:vault_id>")
+    def show(vault_id: int) -> str:
+        return f"vault {authorize(Vault(vault_id)).id}"
+
+    @app.get("/posts")
+    def index() -> str:
+        return "posts"
+
+    return app
+
+
+def test_an_anonymous_api_request_gets_json_401(routes: Flask, client: FlaskClient) -> None:
+    response = client.get("/posts/1/edit", headers=JSON)
+    assert response.status_code == 401
+    assert response.json == {
+        "error": "not_authorized",
+        "message": "You are not authorized to perform this action.",
+    }
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(JSON, id="accept-json"),
+        pytest.param({"X-Requested-With": "XMLHttpRequest"}, id="xhr"),
+        pytest.param({"Accept": "application/json, text/html;q=0.5"}, id="prefers-json"),
+    ],
+)
+def test_a_logged_in_api_request_gets_json_403(
+    routes: Flask, login: t.Any, viewer: User, headers: dict[str, str]
+) -> None:
+    response = login(viewer).get("/posts/1/edit", headers=headers)
+    assert response.status_code == 403
+    assert response.json["error"] == "not_authorized"
+    assert "query" not in response.json
+
+
+def test_a_json_body_makes_an_api_request(routes: Flask, app: Flask, login: t.Any, viewer: User) -> None:
+    @app.post("/posts/<int:post_id>/edit")
+    def update(post_id: int) -> str:
+        return authorize(db.get_or_404(Post, post_id), "update").title
+
+    assert login(viewer).post("/posts/1/edit", json={}).status_code == 403
+
+
+def test_the_reason_reaches_the_json_body(routes: Flask, login: t.Any, author: User) -> None:
+    response = login(author).get("/posts/1/publish", headers=JSON)
+    assert response.status_code == 403
+    assert response.json["reason"] == "needs_review"
+
+
+@pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_API_ERROR_DETAILS": True}])
+def test_api_details_are_added_only_when_configured(
+    routes: Flask, login: t.Any, author: User
+) -> None:
+    body = login(author).get("/posts/1/publish", headers=JSON).json
+    assert body["query"] == "publish"
+    assert body["record_type"] == "Post"
+    assert body["policy"] == "PostPolicy"
+
+
+def test_an_anonymous_html_request_goes_to_the_login_page(
+    routes: Flask, client: FlaskClient
+) -> None:
+    response = client.get("/posts/1/edit")
+    assert response.status_code == 302
+    assert response.location.startswith("/login?next=")
+
+
+def test_an_anonymous_html_request_without_login_view_gets_401(
+    routes: Flask, app: Flask, client: FlaskClient
+) -> None:
+    app.login_manager.login_view = None  # type: ignore[attr-defined]
+    assert client.get("/posts/1/edit").status_code == 401
+
+
+def flashes(client: FlaskClient) -> list[tuple[str, str]]:
+    with client.session_transaction() as session:
+        return list(session.get("_flashes", []))
+
+
+def test_a_logged_in_html_request_is_flashed_and_sent_back(
+    routes: Flask, login: t.Any, viewer: User
+) -> None:
+    client = login(viewer)
+    response = client.get("/posts/1/edit", headers={"Referer": "http://localhost/posts?page=2"})
+    assert response.status_code == 302
+    assert response.location == "/posts?page=2"
+    assert flashes(client) == [("error", "You are not authorized to perform this action.")]
+
+
+def test_a_logged_in_html_request_without_referrer_gets_the_403_page(
+    routes: Flask, login: t.Any, viewer: User
+) -> None:
+    response = login(viewer).get("/posts/1/edit")
+    assert response.status_code == 403
+    assert "You are not authorized" in response.text
+
+
+def test_a_referrer_to_the_denied_page_itself_does_not_loop(
+    routes: Flask, login: t.Any, viewer: User
+) -> None:
+    response = login(viewer).get("/posts/1/edit", headers={"Referer": "/posts/1/edit"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_REDIRECT_PATH": "/posts"}])
+def test_the_configured_path_is_used_without_a_usable_referrer(
+    routes: Flask, login: t.Any, viewer: User
+) -> None:
+    response = login(viewer).get("/posts/1/edit", headers={"Referer": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response.location == "/posts"
+
+
+EVIL_REFERRERS = [
+    "https://evil.example/posts",
+    "http://evil.example",
+    "//evil.example/posts",
+    "///evil.example/posts",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "ftp://localhost/posts",
+    "http://localhost.evil.example/",
+    "http://localhost@evil.example/",
+    "http://evil.example@localhost:80/",
+    "http:///evil.example/posts",
+    "https:evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "\x00/posts",
+    " //evil.example",
+    "posts",
+    "x" * 3000,
+]
+
+
+@pytest.mark.parametrize("referrer", EVIL_REFERRERS, ids=lambda r: repr(r)[:40])
+def test_a_foreign_referrer_is_never_followed(
+    routes: Flask, login: t.Any, viewer: User, referrer: str
+) -> None:
+    client = login(viewer)
+    response = client.get("/posts/1/edit", environ_overrides={"HTTP_REFERER": referrer})
+    assert response.status_code == 403
+    assert response.location is None
+
+
+@pytest.mark.parametrize("referrer", EVIL_REFERRERS, ids=lambda r: repr(r)[:40])
+def test_safe_redirect_target_refuses_foreign_urls(app: Flask, referrer: str) -> None:
+    with app.test_request_context("/"):
+        assert safe_redirect_target(referrer) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/posts", "/posts"),
+        ("/posts?page=2", "/posts?page=2"),
+        ("http://localhost/posts#top", "/posts"),
+        ("https://localhost/a/b", "/a/b"),
+    ],
+)
+def test_safe_redirect_target_keeps_local_paths(app: Flask, url: str, expected: str) -> None:
+    with app.test_request_context("/"):
+        assert safe_redirect_target(url) == expected
+
+
+def test_the_apps_own_403_handler_wins(routes: Flask, app: Flask, login: t.Any, viewer: User) -> None:
+    @app.errorhandler(403)
+    def forbidden(error: Exception) -> tuple[str, int]:
+        return f"own 403: {type(error).__name__}", 403
+
+    client = login(viewer)
+    for headers in ({}, JSON, {"Referer": "/posts"}):
+        response = client.get("/posts/1/edit", headers=headers)
+        assert (response.status_code, response.text) == (403, "own 403: NotAuthorizedError")
+
+
+def test_the_apps_own_not_authorized_handler_wins(
+    routes: Flask, app: Flask, login: t.Any, viewer: User
+) -> None:
+    @app.errorhandler(NotAuthorizedError)
+    def denied(error: NotAuthorizedError) -> tuple[str, int]:
+        return f"denied {error.query} by {type(error.policy).__name__}", 418
+
+    response = login(viewer).get("/posts/1/edit", headers=JSON)
+    assert (response.status_code, response.text) == (418, "denied update by PostPolicy")
+
+
+@pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_REGISTER_ERROR_HANDLERS": False}])
+def test_without_the_handlers_a_denial_is_still_a_403(
+    routes: Flask, login: t.Any, viewer: User
+) -> None:
+    response = login(viewer).get("/posts/1/edit", headers={"Referer": "/posts"})
+    assert response.status_code == 403
+    assert response.location is None
+
+
+@pytest.mark.parametrize("headers", [JSON, {}], ids=["json", "html"])
+def test_a_hidden_call_answers_404(
+    routes: Flask, login: t.Any, viewer: User, headers: dict[str, str]
+) -> None:
+    response = login(viewer).get("/posts/1/peek", headers=headers)
+    assert response.status_code == 404
+    missing = login(viewer).get("/posts/999/peek", headers=headers)
+    assert missing.status_code == 404
+    assert missing.text == response.text
+
+
+@pytest.mark.parametrize("headers", [JSON, {}], ids=["json", "html"])
+def test_a_policy_that_hides_denials_answers_404(
+    routes: Flask, login: t.Any, users: dict[str, User], headers: dict[str, str]
+) -> None:
+    assert login(users["viewer"]).get("/vaults/1", headers=headers).status_code == 404
+    assert login(users["admin"]).get("/vaults/1", headers=headers).text == "vault 1"
+
+
+@pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_HIDE_DENIED": True}])
+@pytest.mark.parametrize("headers", [JSON, {}], ids=["json", "html"])
+def test_hide_denied_config_answers_404_everywhere(
+    routes: Flask, login: t.Any, viewer: User, headers: dict[str, str]
+) -> None:
+    assert login(viewer).get("/posts/1/edit", headers=headers).status_code == 404
+
+
+def test_the_apps_404_handler_renders_hidden_denials(
+    routes: Flask, app: Flask, login: t.Any, viewer: User
+) -> None:
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> tuple[str, int]:
+        return "nothing here", 404
+
+    response = login(viewer).get("/posts/1/peek")
+    assert (response.status_code, response.text) == (404, "nothing here")
+
+
+def test_hidden_false_overrides_the_policy(routes: Flask, app: Flask, login: t.Any, viewer: User) -> None:
+    @app.get("/vaults/<int:vault_id>/open")
+    def open_vault(vault_id: int) -> str:
+        return str(authorize(Vault(vault_id), "show", hidden=False).id)
+
+    assert login(viewer).get("/vaults/1/open", headers=JSON).status_code == 403
+
+
+def test_the_error_names_what_was_denied(app: Flask, as_user: t.Any, viewer: User) -> None:
+    with as_user(viewer), pytest.raises(NotAuthorizedError) as caught:
+        authorize(db.session.get(Post, 1), "update", message="no editing")
+    assert str(caught.value) == "no editing"
+    assert isinstance(caught.value.policy, PostPolicy)

@@ -1,0 +1,165 @@
+"""policy_scope: Select, model classes, legacy queries and plain collections."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from flask_simple_authorize import ConfigurationError
+from flask_simple_authorize import Policy
+from flask_simple_authorize import ScopeNotDefinedError
+from flask_simple_authorize import policy_scope
+from flask_simple_authorize import signals
+
+from .sample import Post
+from .sample import User
+from .sample import db
+from .sample import oracle
+
+
+class Lamp:
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+
+class LampPolicy(Policy):
+    """A policy whose Scope defines neither resolve() nor includes()."""
+
+
+class Bulb:
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+
+class BulbPolicy(Policy):
+    class Scope(Policy.Scope):
+        def resolve(self) -> t.Any:
+            return None
+
+        def includes(self, record: t.Any) -> bool:
+            return t.cast(bool, record.on)
+
+
+def titles(result: t.Any) -> list[str]:
+    return [post.title for post in result]
+
+
+@pytest.mark.parametrize("name", ["admin", "author", "viewer"])
+def test_a_select_is_narrowed_to_what_the_user_may_see(
+    as_user: t.Any, users: dict[str, User], posts: dict[str, Post], name: str
+) -> None:
+    expected = [p.title for p in posts.values() if oracle(users[name], p, "show")]
+    with as_user(users[name]):
+        scoped = policy_scope(sa.select(Post).order_by(Post.id))
+        assert isinstance(scoped, sa.Select)
+        assert titles(db.session.scalars(scoped)) == expected
+
+
+def test_a_model_class_means_select_model(as_user: t.Any, viewer: User, posts: dict) -> None:
+    with as_user(viewer):
+        scoped = policy_scope(Post)
+        assert isinstance(scoped, sa.Select)
+        assert titles(db.session.scalars(scoped)) == ["live"]
+
+
+def test_a_legacy_query_is_narrowed_and_stays_a_query(as_user: t.Any, author: User) -> None:
+    with as_user(author):
+        scoped = policy_scope(db.session.query(Post).order_by(Post.id))
+        assert isinstance(scoped, sa.orm.Query)
+        assert titles(scoped.all()) == ["draft", "live"]
+
+
+def test_anonymous_users_get_the_public_records(as_user: t.Any, posts: dict) -> None:
+    with as_user(None):
+        assert titles(db.session.scalars(policy_scope(Post))) == ["live"]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [list, tuple, set, frozenset],
+    ids=lambda kind: kind.__name__,
+)
+def test_a_collection_is_filtered_and_keeps_its_kind(
+    as_user: t.Any, viewer: User, posts: dict[str, Post], kind: type
+) -> None:
+    with as_user(viewer):
+        scoped = policy_scope(kind(posts.values()))
+    assert type(scoped) is kind
+    assert titles(scoped) == ["live"]
+
+
+def test_other_iterables_give_a_list(as_user: t.Any, viewer: User, posts: dict) -> None:
+    with as_user(viewer):
+        assert titles(policy_scope(post for post in posts.values())) == ["live"]
+
+
+@pytest.mark.parametrize("empty", [[], (), set()], ids=["list", "tuple", "set"])
+def test_an_empty_collection_stays_empty(as_user: t.Any, viewer: User, empty: t.Any) -> None:
+    with as_user(viewer):
+        assert policy_scope(empty) == empty
+
+
+def test_includes_must_say_true_to_keep_a_record(as_user: t.Any, viewer: User) -> None:
+    lamps = [Bulb(on=True), Bulb(on=1), Bulb(on=False)]  # type: ignore[arg-type]
+    with as_user(viewer):
+        assert policy_scope(lamps) == [lamps[0]]
+
+
+def test_a_scope_without_resolve_names_the_policy(as_user: t.Any, viewer: User) -> None:
+    with as_user(viewer), pytest.raises(ScopeNotDefinedError) as caught:
+        policy_scope(Lamp)
+    assert "LampPolicy.Scope does not define resolve()" in str(caught.value)
+
+
+def test_a_scope_without_includes_names_the_policy(as_user: t.Any, viewer: User) -> None:
+    with as_user(viewer), pytest.raises(ScopeNotDefinedError, match=r"LampPolicy\.Scope.*includes"):
+        policy_scope([Lamp(on=True)])
+
+
+def test_a_resolve_that_returns_none_is_an_error(as_user: t.Any, viewer: User) -> None:
+    with as_user(viewer), pytest.raises(ConfigurationError, match=r"resolve\(\) returned None"):
+        policy_scope(sa.select(Post), policy_class=BulbPolicy)
+
+
+def test_a_class_that_is_not_a_model_is_a_clear_error(as_user: t.Any, viewer: User) -> None:
+    with as_user(viewer), pytest.raises(ConfigurationError, match="Bulb is not a mapped model"):
+        policy_scope(Bulb)
+
+
+@pytest.mark.parametrize("scope", ["posts", b"x", {"a": 1}, 42], ids=["str", "bytes", "dict", "int"])
+def test_scopes_of_another_kind_are_refused(as_user: t.Any, viewer: User, scope: t.Any) -> None:
+    with as_user(viewer), pytest.raises(ConfigurationError, match="policy_scope"):
+        policy_scope(scope)
+
+
+def test_a_query_of_columns_needs_a_policy_class(as_user: t.Any, viewer: User) -> None:
+    with as_user(viewer), pytest.raises(ConfigurationError, match="policy_class="):
+        policy_scope(sa.select(sa.literal(1)))
+
+
+def test_policy_class_picks_the_scope(as_user: t.Any, viewer: User) -> None:
+    lamps = [Lamp(on=True), Lamp(on=False)]
+    with as_user(viewer):
+        assert policy_scope(lamps, policy_class=BulbPolicy) == [lamps[0]]
+
+
+def test_scoping_sends_policy_scoped(app: Flask, as_user: t.Any, viewer: User) -> None:
+    received: list[dict[str, t.Any]] = []
+
+    def receiver(sender: Flask, **payload: t.Any) -> None:
+        received.append({"sender": sender, **payload})
+
+    with signals.policy_scoped.connected_to(receiver, sender=app), as_user(viewer):
+        result = policy_scope(Post)
+    assert len(received) == 1
+    payload = received[0]
+    assert payload["sender"] is app
+    assert payload["user"] is viewer
+    assert payload["user_id"] == viewer.id
+    assert payload["record_type"] == "Post"
+    assert payload["policy_name"] == "PostPolicy"
+    assert payload["scope"] is Post
+    assert payload["result"] is result

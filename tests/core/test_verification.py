@@ -1,0 +1,132 @@
+"""Verification mode: views that neither authorize nor scope fail loudly."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+from flask import Blueprint
+from flask import Flask
+
+from flask_simple_authorize import AuthorizationNotPerformedError
+from flask_simple_authorize import allowed_to
+from flask_simple_authorize import authorize
+from flask_simple_authorize import authorized_records
+from flask_simple_authorize import policy_scope
+from flask_simple_authorize import signals
+from flask_simple_authorize import skip_authorization
+
+from .sample import Post
+from .sample import User
+from .sample import db
+
+
+
+@pytest.fixture
+def config() -> dict[str, t.Any]:
+    return {"SIMPLE_AUTHORIZE_VERIFY": True}
+
+
+@pytest.fixture
+def views(app: Flask) -> Flask:
+    @app.get("/forgot")
+    def forgot() -> str:
+        return "forgot to authorize"
+
+    @app.get("/asked")
+    def asked() -> str:
+        return str(allowed_to("show", db.session.get(Post, 2)))
+
+    @app.get("/authorized")
+    def authorized() -> str:
+        return authorize(db.session.get(Post, 2), "show").title
+
+    @app.get("/scoped")
+    def scoped() -> str:
+        return str(len(db.session.scalars(policy_scope(Post)).all()))
+
+    @app.get("/filtered")
+    def filtered() -> str:
+        return str(len(authorized_records(db.session.scalars(db.select(Post)).all())))
+
+    @app.get("/skipped-inside")
+    def skipped_inside() -> str:
+        skip_authorization()
+        return "public"
+
+    @app.get("/skipped")
+    @skip_authorization
+    def skipped() -> str:
+        return "public"
+
+    @app.get("/missing")
+    def missing() -> tuple[str, int]:
+        return "gone", 404
+
+    blueprint = Blueprint("shop", __name__, static_folder=".", static_url_path="/static")
+
+    @blueprint.get("/shop")
+    def front() -> str:
+        return "shop"
+
+    app.register_blueprint(blueprint, url_prefix="/s")
+    return app
+
+
+def test_a_view_that_authorized_nothing_fails_naming_the_endpoint(
+    views: Flask, login: t.Any, viewer: User
+) -> None:
+    with pytest.raises(AuthorizationNotPerformedError) as caught:
+        login(viewer).get("/forgot")
+    assert caught.value.endpoint == "forgot"
+    assert "view 'forgot' neither authorized nor scoped" in str(caught.value)
+
+
+def test_a_blueprint_view_is_named_with_its_blueprint(views: Flask, login: t.Any, viewer: User) -> None:
+    with pytest.raises(AuthorizationNotPerformedError, match="'shop.front'"):
+        login(viewer).get("/s/shop")
+
+
+def test_asking_is_not_authorizing(views: Flask, login: t.Any, viewer: User) -> None:
+    with pytest.raises(AuthorizationNotPerformedError):
+        login(viewer).get("/asked")
+
+
+@pytest.mark.parametrize(
+    "path", ["/authorized", "/scoped", "/filtered", "/skipped-inside", "/skipped", "/missing"]
+)
+def test_authorizing_scoping_or_skipping_passes(
+    views: Flask, login: t.Any, viewer: User, path: str
+) -> None:
+    assert login(viewer).get(path).status_code in (200, 404)
+
+
+def test_a_denial_passes_verification(views: Flask, app: Flask, login: t.Any, viewer: User) -> None:
+    @app.get("/denied")
+    def denied() -> str:
+        return authorize(db.session.get(Post, 1), "update").title
+
+    assert login(viewer).get("/denied").status_code == 403
+
+
+def test_static_files_are_ignored(views: Flask, client: t.Any) -> None:
+    response = client.get("/s/static/conftest.py")
+    assert response.status_code == 200
+    response.close()
+
+
+def test_not_performed_is_signalled(views: Flask, app: Flask, login: t.Any, viewer: User) -> None:
+    seen: list[str] = []
+
+    def receiver(sender: Flask, endpoint: str) -> None:
+        seen.append(endpoint)
+
+    with signals.authorization_not_performed.connected_to(receiver, sender=app):
+        with pytest.raises(AuthorizationNotPerformedError):
+            login(viewer).get("/forgot")
+    assert seen == ["forgot"]
+
+
+@pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_VERIFY": False}])
+def test_verification_is_off_by_default(views: Flask, login: t.Any, viewer: User) -> None:
+    assert login(viewer).get("/forgot").text == "forgot to authorize"

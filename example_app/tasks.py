@@ -34,7 +34,7 @@ def publish_post(user: User, post: Post) -> None:
 def configure_huey(app: Flask) -> None:
     """Point the queue at the app's SQLite file and sign messages with its secret key.
 
-    ``HUEY_PATH`` (default ``huey.db`` in the instance folder) is the queue
+    ``HUEY_PATH`` (env ``EXAMPLE_HUEY_PATH``; default ``huey.db`` in the instance folder) is the queue
     file shared by the web process and the consumer. With ``HUEY_IMMEDIATE``,
     tasks run in the caller, in memory (for tests).
     """

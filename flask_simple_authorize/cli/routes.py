@@ -1,11 +1,12 @@
 """``flask authz routes``: which policy and actions each endpoint authorizes.
 
-This is static inspection: the source of each view function (or class-based view) is parsed (with
-:mod:`ast`) and the calls to the extension's helpers are listed with their
-action and record type when they are written literally. It cannot see
-checks made in functions the view calls, in decorators, in ``before_request``
-hooks or in templates, nor actions and models held in variables; those show
-as ``?``. Views marked with ``@skip_authorization`` are reported as skipped.
+This is static inspection: the source of each view function (or class-based
+view) is parsed with :mod:`ast`, and the calls to the extension's helpers are
+listed with their action and record type when they are written literally. It
+cannot see checks made in functions the view calls, in decorators, in
+``before_request`` hooks or in templates, nor actions and models held in
+variables; those show as ``?``. Views marked with ``@skip_authorization`` are
+reported as skipped.
 """
 
 from __future__ import annotations

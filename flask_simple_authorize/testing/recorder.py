@@ -21,6 +21,7 @@ import typing as t
 from collections.abc import Iterator
 
 from blinker import ANY
+from werkzeug.local import LocalProxy
 
 from .. import signals
 from ..authorizer import ACTION_ALIASES
@@ -77,6 +78,8 @@ class SignalRecorder:
     """
 
     def __init__(self, sender: t.Any = ANY) -> None:
+        if isinstance(sender, LocalProxy):  # current_app: connect to the real app
+            sender = sender._get_current_object()
         self.sender = sender
         #: Every decision, allowed or not, in order.
         self.decisions: list[RecordedDecision] = []

@@ -75,10 +75,9 @@ def test_a_binding_is_undone_when_the_block_raises(app: Flask, admin: User) -> N
 
 
 def test_a_proxy_is_unwrapped(as_user: t.Any, author: User, draft: Post) -> None:
-    with as_user(author):
-        with acting_as(current_user) as bound:
-            assert bound.user is author
-            assert type(policy(draft).user) is User
+    with as_user(author), acting_as(current_user) as bound:
+        assert bound.user is author
+        assert type(policy(draft).user) is User
 
 
 def test_outside_a_request_the_actor_is_anonymous(app: Flask, live: Post) -> None:

@@ -95,7 +95,11 @@ def server(tmp_path: Path, config: dict[str, t.Any]) -> Iterator[tuple[Flask, Ba
 def expected(user: User | None, posts: list[Post], path: list[str]) -> dict[str, t.Any]:
     user_id = user.id if user else None
     if path[0] in ("visible", "scoped"):
-        return {"status": 200, "user": user_id, "ids": [p.id for p in posts if oracle(user, p, "show")]}
+        return {
+            "status": 200,
+            "user": user_id,
+            "ids": [p.id for p in posts if oracle(user, p, "show")],
+        }
     post = posts[int(path[1]) - 1]
     allowed = oracle(user, post, path[-1])
     if path[2] == "ask":

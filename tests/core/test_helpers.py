@@ -127,7 +127,9 @@ def test_the_action_defaults_to_the_views_name(app: Flask, login: t.Any, author:
     app.register_blueprint(blueprint)
     client: FlaskClient = login(author)
     assert client.post("/posts/1/update").text == "draft"
-    assert client.post("/posts/1/destroy", headers={"Accept": "application/json"}).status_code == 403
+    assert (
+        client.post("/posts/1/destroy", headers={"Accept": "application/json"}).status_code == 403
+    )
 
 
 def test_no_action_outside_a_view_is_a_clear_error(app: Flask, draft: Post, admin: User) -> None:
@@ -149,7 +151,9 @@ def test_classes_are_authorized_as_themselves(as_user: t.Any, viewer: User) -> N
         authorize(Post, "new")
 
 
-def test_headless_policies_are_authorized_by_class(as_user: t.Any, admin: User, author: User) -> None:
+def test_headless_policies_are_authorized_by_class(
+    as_user: t.Any, admin: User, author: User
+) -> None:
     with as_user(admin):
         assert authorize(StatsPolicy, "show") is StatsPolicy
     with as_user(author):
@@ -158,7 +162,9 @@ def test_headless_policies_are_authorized_by_class(as_user: t.Any, admin: User, 
         assert policy(StatsPolicy).record is None
 
 
-def test_policy_returns_the_instance_for_the_actor(as_user: t.Any, author: User, draft: Post) -> None:
+def test_policy_returns_the_instance_for_the_actor(
+    as_user: t.Any, author: User, draft: Post
+) -> None:
     with as_user(author):
         found = policy(draft)
     assert isinstance(found, PostPolicy)
@@ -182,7 +188,9 @@ def test_an_anonymous_user_is_not_authenticated(as_user: t.Any, live: Post) -> N
         assert not allowed_to("create", Post)
 
 
-def test_user_decides_for_someone_else(as_user: t.Any, admin: User, viewer: User, draft: Post) -> None:
+def test_user_decides_for_someone_else(
+    as_user: t.Any, admin: User, viewer: User, draft: Post
+) -> None:
     with as_user(viewer):
         assert allowed_to("update", draft, user=admin)
         assert authorize(draft, "destroy", user=admin) is draft
@@ -308,7 +316,9 @@ def test_permitted_attributes_prefer_the_action_specific_method(
         assert permitted_attributes(draft, "__class__") == ["title", "body"]
 
 
-def test_permitted_attributes_default_to_the_views_name(app: Flask, login: t.Any, admin: User) -> None:
+def test_permitted_attributes_default_to_the_views_name(
+    app: Flask, login: t.Any, admin: User
+) -> None:
     @app.get("/posts/new")
     def create() -> t.Any:
         return permitted_attributes(Post)
@@ -376,9 +386,7 @@ def test_reused_policies_never_answer_for_another_record(
 ) -> None:
     tickets = [Ticket(i, open=i % 3 != 0) for i in range(1, 9)]
     with as_user(viewer):
-        expected = [
-            ticket for ticket in tickets if policy_class(viewer, ticket).close() is True
-        ]
+        expected = [ticket for ticket in tickets if policy_class(viewer, ticket).close() is True]
         assert authorized_records(tickets, "close", policy_class=policy_class) == expected
         allowed, denied = partition_records(tickets, "close", policy_class=policy_class)
     assert allowed == expected

@@ -97,5 +97,7 @@ def test_malformed_json_is_a_bad_request(echo: Flask, login: t.Any, author: User
     assert response.status_code == 400
 
 
-def test_anonymous_users_get_only_what_the_policy_permits_them(echo: Flask, client: FlaskClient) -> None:
+def test_anonymous_users_get_only_what_the_policy_permits_them(
+    echo: Flask, client: FlaskClient
+) -> None:
     assert client.post("/posts/1/update", json=BODY).json == {"title": "T", "body": "B"}

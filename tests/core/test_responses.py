@@ -84,7 +84,9 @@ def test_a_logged_in_api_request_gets_json_403(
     assert "query" not in response.json
 
 
-def test_a_json_body_makes_an_api_request(routes: Flask, app: Flask, login: t.Any, viewer: User) -> None:
+def test_a_json_body_makes_an_api_request(
+    routes: Flask, app: Flask, login: t.Any, viewer: User
+) -> None:
     @app.post("/posts/<int:post_id>/edit")
     def update(post_id: int) -> str:
         return authorize(db.get_or_404(Post, post_id), "update").title
@@ -218,7 +220,9 @@ def test_safe_redirect_target_keeps_local_paths(app: Flask, url: str, expected: 
         assert safe_redirect_target(url) == expected
 
 
-def test_the_apps_own_403_handler_wins(routes: Flask, app: Flask, login: t.Any, viewer: User) -> None:
+def test_the_apps_own_403_handler_wins(
+    routes: Flask, app: Flask, login: t.Any, viewer: User
+) -> None:
     @app.errorhandler(403)
     def forbidden(error: Exception) -> tuple[str, int]:
         return f"own 403: {type(error).__name__}", 403
@@ -287,7 +291,9 @@ def test_the_apps_404_handler_renders_hidden_denials(
     assert (response.status_code, response.text) == (404, "nothing here")
 
 
-def test_hidden_false_overrides_the_policy(routes: Flask, app: Flask, login: t.Any, viewer: User) -> None:
+def test_hidden_false_overrides_the_policy(
+    routes: Flask, app: Flask, login: t.Any, viewer: User
+) -> None:
     @app.get("/vaults/<int:vault_id>/open")
     def open_vault(vault_id: int) -> str:
         return str(authorize(Vault(vault_id), "show", hidden=False).id)

@@ -129,7 +129,9 @@ def test_a_class_that_is_not_a_model_is_a_clear_error(as_user: t.Any, viewer: Us
         policy_scope(Bulb)
 
 
-@pytest.mark.parametrize("scope", ["posts", b"x", {"a": 1}, 42], ids=["str", "bytes", "dict", "int"])
+@pytest.mark.parametrize(
+    "scope", ["posts", b"x", {"a": 1}, 42], ids=["str", "bytes", "dict", "int"]
+)
 def test_scopes_of_another_kind_are_refused(as_user: t.Any, viewer: User, scope: t.Any) -> None:
     with as_user(viewer), pytest.raises(ConfigurationError, match="policy_scope"):
         policy_scope(scope)

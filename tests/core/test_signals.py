@@ -135,7 +135,11 @@ def test_anonymous_users_and_classes_have_no_ids(listen: t.Any, as_user: t.Any) 
     with as_user(None):
         allowed_to("create", Post)
     [payload] = checked.calls
-    assert (payload["user_id"], payload["record_id"], payload["record_type"]) == (None, None, "Post")
+    assert (payload["user_id"], payload["record_id"], payload["record_type"]) == (
+        None,
+        None,
+        "Post",
+    )
 
 
 def test_bulk_decisions_are_each_announced_with_their_own_policy(

@@ -21,7 +21,6 @@ from .sample import User
 from .sample import db
 
 
-
 @pytest.fixture
 def config() -> dict[str, t.Any]:
     return {"SIMPLE_AUTHORIZE_VERIFY": True}
@@ -82,8 +81,10 @@ def test_a_view_that_authorized_nothing_fails_naming_the_endpoint(
     assert "view 'forgot' neither authorized nor scoped" in str(caught.value)
 
 
-def test_a_blueprint_view_is_named_with_its_blueprint(views: Flask, login: t.Any, viewer: User) -> None:
-    with pytest.raises(AuthorizationNotPerformedError, match="'shop.front'"):
+def test_a_blueprint_view_is_named_with_its_blueprint(
+    views: Flask, login: t.Any, viewer: User
+) -> None:
+    with pytest.raises(AuthorizationNotPerformedError, match=r"'shop\.front'"):
         login(viewer).get("/s/shop")
 
 
@@ -121,9 +122,12 @@ def test_not_performed_is_signalled(views: Flask, app: Flask, login: t.Any, view
     def receiver(sender: Flask, endpoint: str) -> None:
         seen.append(endpoint)
 
-    with signals.authorization_not_performed.connected_to(receiver, sender=app):
-        with pytest.raises(AuthorizationNotPerformedError):
-            login(viewer).get("/forgot")
+    client = login(viewer)
+    with (
+        signals.authorization_not_performed.connected_to(receiver, sender=app),
+        pytest.raises(AuthorizationNotPerformedError),
+    ):
+        client.get("/forgot")
     assert seen == ["forgot"]
 
 

@@ -73,14 +73,15 @@ def test_generated_policy_and_test_pass_pytest_and_ruff(app: Flask, project: Pat
     assert "34 passed" in tests.stdout
     ruff = shutil.which("ruff")
     if ruff is not None:
-        lint = subprocess.run(
-            [ruff, "check", "--isolated", "--select", "E,F,W,I,B,UP", "."],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert lint.returncode == 0, lint.stdout
+        for check in (["check", "--select", "E,F,W,I,B,UP"], ["format", "--check"]):
+            lint = subprocess.run(
+                [ruff, *check, "--isolated", "."],
+                cwd=project,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert lint.returncode == 0, lint.stdout
 
 
 def test_existing_files_are_not_overwritten_without_force(app: Flask, project: Path) -> None:

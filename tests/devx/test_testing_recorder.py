@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from flask import current_app
 from flask.testing import FlaskClient
 
 from flask_simple_authorize.testing import SignalRecorder
@@ -94,7 +95,7 @@ def test_recorder_for_one_app_ignores_another(
     with record_decisions(other) as recorder:
         client.get(f"/articles/{live.id}")
     assert recorder.decisions == []
-    recorder = SignalRecorder(app)
+    recorder = SignalRecorder(current_app)
     recorder.connect()
     try:
         client.get(f"/articles/{live.id}")

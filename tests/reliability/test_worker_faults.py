@@ -33,7 +33,7 @@ from .processes import RedisServer
 from .processes import wait_until
 
 ALLOWED, DENIED, RECORD = 1, 2, 10
-SLOW_SECONDS = 3.0
+SLOW_SECONDS = 5.0
 
 pytestmark = pytest.mark.timeout(180)
 

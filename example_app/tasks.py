@@ -34,9 +34,9 @@ def publish_post(user: User, post: Post) -> None:
 def configure_huey(app: Flask) -> None:
     """Point the queue at the app's SQLite file and sign messages with its secret key.
 
-    ``HUEY_PATH`` (env ``EXAMPLE_HUEY_PATH``; default ``huey.db`` in the instance folder) is the queue
-    file shared by the web process and the consumer. With ``HUEY_IMMEDIATE``,
-    tasks run in the caller, in memory (for tests).
+    ``HUEY_PATH`` (env ``EXAMPLE_HUEY_PATH``; default ``huey.db`` in the
+    instance folder) is the queue file shared by the web process and the
+    consumer. With ``HUEY_IMMEDIATE``, tasks run in the caller, in memory (tests).
     """
     path = app.config.get("HUEY_PATH") or os.path.join(app.instance_path, "huey.db")
     huey.serializer = signed_serializer(app.config["SECRET_KEY"])

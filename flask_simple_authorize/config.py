@@ -56,7 +56,8 @@ DEFAULTS: dict[str, tuple[t.Any, str]] = {
     ),
     "SYSTEM_USER_ID": (
         None,
-        "The id of the user periodic tasks run as, when a task names no run_as.",
+        "The id of the user periodic tasks run as, when a task names no run_as"
+        " (an int or a non-empty string).",
     ),
 }
 

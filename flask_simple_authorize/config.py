@@ -54,6 +54,11 @@ DEFAULTS: dict[str, tuple[t.Any, str]] = {
         1.0,
         "Seconds between those retries.",
     ),
+    "JOB_REQUEUE_INTERRUPTED": (
+        3,
+        "How many times a job interrupted by a consumer shutdown (SIGTERM) is put back on the"
+        " queue, to be re-authorized and run again; 0 never re-queues (the task is lost).",
+    ),
     "SYSTEM_USER_ID": (
         None,
         "The id of the user periodic tasks run as, when a task names no run_as"
@@ -76,6 +81,7 @@ class Settings:
     hide_denied: bool
     job_missing_record_retries: int
     job_missing_record_delay: float
+    job_requeue_interrupted: int
     system_user_id: t.Any
 
 
@@ -105,6 +111,7 @@ def load_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
         job_missing_record_delay=_seconds(
             get("JOB_MISSING_RECORD_DELAY"), "JOB_MISSING_RECORD_DELAY"
         ),
+        job_requeue_interrupted=_count(get("JOB_REQUEUE_INTERRUPTED"), "JOB_REQUEUE_INTERRUPTED"),
         system_user_id=_user_id(get("SYSTEM_USER_ID"), "SYSTEM_USER_ID"),
     )
 

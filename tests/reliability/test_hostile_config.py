@@ -56,6 +56,7 @@ ORACLE: dict[str, tuple[t.Callable[[t.Any], bool], t.Callable[[t.Any], t.Any]]] 
     "REDIRECT_PATH": (lambda v: v is None or _is_local_path(v), lambda v: v),
     "JOB_MISSING_RECORD_RETRIES": (lambda v: _number(v, 0, 100, (int,)), lambda v: v),
     "JOB_MISSING_RECORD_DELAY": (lambda v: _number(v, 0, 3600, (int, float)), float),
+    "JOB_REQUEUE_INTERRUPTED": (lambda v: _number(v, 0, 100, (int,)), lambda v: v),
     "SYSTEM_USER_ID": (
         lambda v: v is None or type(v) is int or (type(v) is str and bool(v.strip())),
         lambda v: v,

@@ -81,25 +81,20 @@ def decide(policy: Policy, rule: str) -> Decision:
     :raises InvalidRuleResultError: The rule returned something other than a
         bool or a :class:`.Denial`.
     """
-    result = getattr(policy, rule)()
+    return decide_result(policy, rule, getattr(policy, rule)())
+
+
+def decide_result(policy: Policy, rule: str, result: t.Any) -> Decision:
+    """Check what ``rule`` returned on ``policy`` and make it a :class:`Decision`.
+
+    :raises InvalidRuleResultError: ``result`` is not a bool or a :class:`.Denial`.
+    """
     if result is True:
         return _new(Decision, (True, rule, policy, None))
     if result is False:
         return _new(Decision, (False, rule, policy, None))
     if type(result) is Denial:
         return _new(Decision, (False, rule, policy, result.reason))
-    raise InvalidRuleResultError(type(policy), rule, result)
-
-
-def outcome(result: t.Any, policy: Policy, rule: str) -> bool:
-    """Return whether a rule's ``result`` allows, or raise :class:`.InvalidRuleResultError`.
-
-    The check of :func:`decide`, for callers that need only the answer.
-    """
-    if result is True:
-        return True
-    if result is False or type(result) is Denial:
-        return False
     raise InvalidRuleResultError(type(policy), rule, result)
 
 

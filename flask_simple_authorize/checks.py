@@ -26,9 +26,12 @@ from .actor import request_user
 from .authorizer import Decision
 from .authorizer import _rule_cache as _resolved_rules
 from .authorizer import decide
+from .authorizer import decide_result
 from .authorizer import resolve_rule
 from .errors import ConfigurationError
 from .errors import InvalidRuleResultError
+from .finder import _DYNAMIC
+from .finder import _class_cache
 from .finder import policy_class_for
 from .identity import record_id_of
 from .identity import record_type_of
@@ -37,13 +40,14 @@ from .policy import EMPTY_CONTEXT
 from .policy import REUSABLE_STATE
 from .policy import Denial
 from .policy import Policy
+from .policy import user_fact_names
 from .state import EXTENSION_KEY
 from .state import AuthorizeState
 from .state import get_state
 
 R = t.TypeVar("R")
 UNSET: t.Any = object()
-_new_actor = tuple.__new__  # builds an Actor without the NamedTuple's Python-level __new__
+_new_tuple = tuple.__new__  # builds NamedTuples without their Python-level __new__
 _CACHE_KEY = "_simple_authorize_policies"
 PERFORMED_KEY = "_simple_authorize_performed"
 
@@ -115,7 +119,7 @@ def resolve_actor(user: t.Any = UNSET, namespace: t.Any = UNSET) -> Actor:
         context, job = bound.context, bound.job
     if namespace is UNSET:
         namespace = _blueprint_namespace(state) if state.blueprint_namespaces else None
-    return _new_actor(Actor, (app, state, user, context, namespace, job))
+    return _new_tuple(Actor, (app, state, user, context, namespace, job))
 
 
 def _blueprint_namespace(state: AuthorizeState) -> str | None:
@@ -169,18 +173,35 @@ def check(
     policy_class: type[Policy] | None = None,
     enforced: bool = False,
 ) -> Decision:
-    """Decide ``action`` on ``record`` for the actor and announce the decision."""
-    found = policy_class_for(record, namespace=actor.namespace, policy_class=policy_class)
-    if type(action) is str:  # a str subclass or another object may lie about == and hash
-        rule = _resolved_rules.get((found, action)) or resolve_rule(found, action)
-    else:
+    """Decide ``action`` on ``record`` for the actor and announce the decision.
+
+    The same steps as :func:`.policy_class_for`, :func:`.resolve_rule` and
+    :func:`.authorizer.decide`, with their common cases inlined: this runs on
+    every request that authorizes.
+    """
+    found: t.Any = None
+    if policy_class is None and getattr(record, "__policy__", None) is None:
+        found = _class_cache.get(
+            (record if isinstance(record, type) else type(record), actor.namespace)
+        )
+    if found is None or found is False or found is _DYNAMIC:
+        found = policy_class_for(record, namespace=actor.namespace, policy_class=policy_class)
+    try:
+        rule = _resolved_rules[(found, action)]
+    except (KeyError, TypeError):
         rule = resolve_rule(found, action)
     settings = actor.state.settings
     if settings.policy_cache:
         policy = make_policy(actor, found, record)
     else:
         policy = found(actor.user, None if record is found else record, actor.context)
-    decision = decide(policy, rule)
+    result = getattr(policy, rule)()
+    if result is True:
+        decision = _new_tuple(Decision, (True, rule, policy, None))
+    elif result is False:
+        decision = _new_tuple(Decision, (False, rule, policy, None))
+    else:
+        decision = decide_result(policy, rule, result)
     if settings.signals and (
         signals.authorization_checked.receivers
         or (enforced and signals.authorization_denied.receivers)
@@ -188,6 +209,76 @@ def check(
         announce(actor, decision, record, enforced)
     if enforced and settings.verify:
         mark_performed()
+    return decision
+
+
+def check_current(
+    record: t.Any,
+    action: t.Any,
+    *,
+    policy_class: type[Policy] | None = None,
+    enforced: bool = False,
+) -> Decision:
+    """:func:`check` for the current actor: ``check(resolve_actor(), ...)``.
+
+    The most common case, flask-login's user in a request deciding on a record
+    whose policy and rule were found before, is served here directly; every
+    other case takes :func:`resolve_actor` and :func:`check`. Both make the
+    same decision and send the same signals.
+    """
+    app_ctx = _cv_app.get(None)
+    if (
+        policy_class is None
+        and type(action) is str
+        and app_ctx is not None
+        and _bound.get() is None
+        and _cv_request.get(None) is not None
+        and getattr(record, "__policy__", None) is None
+    ):
+        user = app_ctx.g.__dict__.get("_login_user")
+        plan = _class_cache.get((type(record), None, action))
+        state = app_ctx.app.extensions.get(EXTENSION_KEY)
+        if (
+            plan is not None
+            and user is not None
+            and state is not None
+            and not state.blueprint_namespaces
+            and not state.settings.policy_cache
+        ):
+            found, rule = plan
+            provider = state.extension.context_provider_function
+            policy = found(
+                user, record, EMPTY_CONTEXT if provider is None else LazyContext(provider)
+            )
+            result = getattr(policy, rule)()
+            if result is True:
+                decision = _new_tuple(Decision, (True, rule, policy, None))
+            elif result is False:
+                decision = _new_tuple(Decision, (False, rule, policy, None))
+            else:
+                decision = decide_result(policy, rule, result)
+            settings = state.settings
+            if settings.signals and (
+                signals.authorization_checked.receivers
+                or (enforced and signals.authorization_denied.receivers)
+            ):
+                announce(resolve_actor(), decision, record, enforced)
+            if enforced and settings.verify:
+                setattr(app_ctx.g, PERFORMED_KEY, True)
+            return decision
+    actor = resolve_actor()
+    decision = check(actor, record, action, policy_class=policy_class, enforced=enforced)
+    if (
+        policy_class is None
+        and actor.namespace is None
+        and not isinstance(record, type)
+        and getattr(record, "__policy__", None) is None
+        and _class_cache.get((type(record), None)) is type(decision.policy)
+        and len(_class_cache) < 10_000  # action names can come from user input: stay bounded
+    ):
+        # remember (class, action) -> (policy class, rule) for the branch above;
+        # kept in the finder's cache, so it is dropped whenever a policy registers
+        _class_cache[(type(record), None, action)] = (type(decision.policy), decision.rule)
     return decision
 
 
@@ -225,7 +316,7 @@ def announce(actor: Actor, decision: Decision, record: t.Any, enforced: bool) ->
 class _Plan:
     """How :class:`BulkChecker` decides for records of one class."""
 
-    __slots__ = ("function", "policy_class", "reusable", "rule", "spare", "spare_size")
+    __slots__ = ("facts", "function", "policy_class", "reusable", "rule", "spare", "spare_size")
 
     def __init__(self, policy_class: type[Policy], rule: str) -> None:
         self.policy_class = policy_class
@@ -237,6 +328,7 @@ class _Plan:
             policy_class.__init__ is Policy.__init__
             and inspect.getattr_static(policy_class, "record", None) is None
         )
+        self.facts = user_fact_names(policy_class) if self.reusable else frozenset()
         self.spare: Policy | None = None
         self.spare_size = -1  # len(spare.__dict__) when it was last vetted; -1: vet it
 
@@ -247,9 +339,19 @@ class _Plan:
         return policy_class(user, None if record is policy_class else record, context)
 
     def vet(self, policy: Policy) -> None:
-        """Keep ``policy`` for the next record if it holds only reusable state, else drop it."""
+        """Keep ``policy`` for the next record if it holds only reusable state, else drop it.
+
+        A policy kept for the first time gets its user facts computed once and
+        stored on it, so the next records read them as plain attributes.
+        """
         state = policy.__dict__
-        if self.reusable and state.keys() <= REUSABLE_STATE:
+        if self.reusable and state.keys() <= REUSABLE_STATE | self.facts:
+            if self.spare is not policy:
+                for name in self.facts - state.keys():
+                    try:
+                        state[name] = getattr(policy, name)
+                    except Exception:  # computed on access instead, as without reuse
+                        continue
             self.spare = policy
             self.spare_size = len(state)
         else:

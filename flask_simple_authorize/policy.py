@@ -66,13 +66,14 @@ T = t.TypeVar("T")
 
 
 class user_fact(t.Generic[T]):
-    """A read-only fact about the acting user, computed once per instance.
+    """A read-only fact about the acting user, used like ``@property``.
 
-    Used like ``@property``; the value is stored on the instance on first
-    access, so later reads within the same policy (or the same reused policy
-    across the records of :func:`.authorized_records`) cost a plain attribute
-    lookup. Override it in a subclass with a plain ``@property`` when needed.
-    Facts must depend on the user only, never on the record.
+    It is computed on each access, like a property. Because a fact depends on
+    the user only, never on the record, :func:`.authorized_records` and
+    :func:`.partition_records` compute each fact once for the policy they
+    reuse across records and keep the value on it. Override a fact in a
+    subclass with another ``@user_fact``, or with a plain ``@property`` (which
+    is then computed on every access).
     """
 
     def __init__(self, function: t.Callable[[t.Any], T]) -> None:
@@ -90,18 +91,40 @@ class user_fact(t.Generic[T]):
     def __get__(self, instance: object | None, owner: type | None = None) -> T | user_fact[T]:
         if instance is None:
             return self
-        value = instance.__dict__[self.name] = self.function(instance)
-        return value
+        return self.function(instance)
 
 
-#: Instance attributes a policy may hold and still be reused for the next record.
-REUSABLE_STATE = frozenset({"user", "record", "context", "is_authenticated", "is_admin", "user_id"})
+def user_fact_names(cls: type) -> frozenset[str]:
+    """Return the names of the :class:`user_fact` attributes of ``cls`` (overrides win)."""
+    names = set()
+    for klass in reversed(cls.__mro__):
+        for name, value in klass.__dict__.items():
+            if isinstance(value, user_fact):
+                names.add(name)
+            else:
+                names.discard(name)
+    return frozenset(names)
+
+
+#: Instance attributes a policy may hold and still be reused for the next record
+#: (besides the values of its user facts).
+REUSABLE_STATE = frozenset({"user", "record", "context"})
 
 
 class ActorHelpers:
     """Small overridable helpers about the acting user, shared by policies and scopes."""
 
     user: t.Any
+    #: Whether ``is_authenticated`` and ``user_id`` are the base ones (set per class),
+    #: so :attr:`user_id` may read the user directly.
+    _plain_identity: t.ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain_identity = all(
+            inspect.getattr_static(cls, name) is ActorHelpers.__dict__[name]
+            for name in ("is_authenticated", "user_id")
+        )
 
     @user_fact
     def is_authenticated(self) -> bool:
@@ -122,6 +145,11 @@ class ActorHelpers:
     @user_fact
     def user_id(self) -> t.Any:
         """The user's ``id`` attribute, or ``None`` for an anonymous user."""
+        if self._plain_identity:  # in one step, without the is_authenticated fact
+            user = self.user
+            if user is None or not getattr(user, "is_authenticated", False):
+                return None
+            return getattr(user, "id", None)
         if not self.is_authenticated:
             return None
         return getattr(self.user, "id", None)
@@ -200,9 +228,11 @@ class Policy(ActorHelpers):
     @property
     def is_owner(self) -> bool:
         """Whether the record's :attr:`owner_attribute` equals the user's id."""
-        user_id = self.user_id
         record = self.record
-        if user_id is None or record is None:
+        if record is None:
+            return False
+        user_id = self.user_id
+        if user_id is None:
             return False
         return bool(getattr(record, self.owner_attribute, None) == user_id)
 

@@ -20,7 +20,7 @@ _POLICY_SUFFIX = "Policy"
 _policies: weakref.WeakValueDictionary[tuple[str | None, str], type[Policy]] = (
     weakref.WeakValueDictionary()
 )
-_lookup_cache: dict[tuple[t.Any, str | None], t.Any] = {}
+_lookup_cache: dict[tuple[t.Any, ...], t.Any] = {}
 
 
 def register(policy_class: type[Policy], namespace: str | None) -> None:
@@ -52,6 +52,10 @@ def registered_policies() -> list[tuple[str | None, str, type[Policy]]]:
     )
 
 
-def cache() -> dict[tuple[t.Any, str | None], t.Any]:
-    """Return the lookup cache, cleared whenever a policy registers."""
+def cache() -> dict[tuple[t.Any, ...], t.Any]:
+    """Return the lookup cache, cleared whenever a policy registers.
+
+    Keys are ``(class, namespace)`` for policy classes and, for the request
+    fast path, ``(class, None, action)`` for ``(policy class, rule)`` pairs.
+    """
     return _lookup_cache

@@ -42,7 +42,8 @@ SECRET_PARTS = frozenset(
 SECRET_PAIRS = frozenset(
     {("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("card", "number")}
 )
-_MAX_DEPTH = 20
+#: How many lists and dicts may nest in one argument (``[[1]]`` is 2 levels).
+MAX_DEPTH = 20
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 JSON_HINT = "pass an id or a JSON-safe value (str, int, float, bool, None, list, dict)"
@@ -161,12 +162,13 @@ def json_safe(
     kind = type(value)
     if value is None or kind in (bool, int, str):
         return value
-    if depth > _MAX_DEPTH:
-        raise JobArgumentError(task_name, name, f"is nested deeper than {_MAX_DEPTH} levels")
     if kind is float:
         if not math.isfinite(value):
             raise JobArgumentError(task_name, name, f"is {value!r}, which JSON cannot carry")
         return value
+    if kind in (list, tuple, dict) and depth >= MAX_DEPTH:
+        # ``depth`` counts the containers around this one: this is level ``depth + 1``.
+        raise JobArgumentError(task_name, name, f"is nested deeper than {MAX_DEPTH} levels")
     if kind in (list, tuple):
         return kind(json_safe(task_name, name, item, depth + 1, allowed) for item in value)
     if kind is dict:

@@ -93,6 +93,7 @@ def huey_authorized_batch_task(
     namespace: str | None = None,
     record_loader: Callable[[t.Any], t.Any] | None = None,
     allowed_arguments: t.Iterable[str] = (),
+    requeue_interrupted: int | None = None,
     **huey_options: t.Any,
 ) -> Callable[[Callable[..., t.Any]], t.Any]:
     """Declare a task that runs its body once per authorized record of a list.
@@ -112,7 +113,10 @@ def huey_authorized_batch_task(
     ``job_authorization_denied``), and records whose body raised as
     ``failed`` (the session is rolled back and the batch goes on; failed
     records are not retried: queue their ids again if needed). A missing user
-    skips the whole batch.
+    skips the whole batch. A batch interrupted by a consumer shutdown is
+    re-queued like any authorized task; the new run skips the records the
+    interrupted one finished (they are reported as ``done``) and re-checks
+    the others.
 
     :param huey: The huey instance.
     :param model: The model class of the records.
@@ -122,6 +126,8 @@ def huey_authorized_batch_task(
     :param namespace: Look the policy up in this namespace first.
     :param record_loader: ``loader(record_id) -> record | None``.
     :param allowed_arguments: Parameter names exempt from the secret-name check.
+    :param requeue_interrupted: How often the batch is re-queued after a
+        shutdown interrupts it (default: ``SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED``).
     :param huey_options: Passed to huey (``retries``, ``priority``...).
     """
 
@@ -137,6 +143,7 @@ def huey_authorized_batch_task(
             record_loader=record_loader,
             parameter_names=extra_parameter_names(body, 2),
             allowed_arguments=frozenset(allowed_arguments),
+            requeue_interrupted=requeue_interrupted,
         )
         perform = perform_batch_job(body)
 
@@ -163,7 +170,12 @@ def perform_batch_job(body: Callable[..., t.Any]) -> Perform:
             run.query = action
             run.send(signals.job_started, record_ids=record_ids)
             started = time.perf_counter()
+            finished = {_hashable(record_id) for record_id in run.completed}
             for record_id in record_ids:
+                if _hashable(record_id) in finished:
+                    # Done by an earlier run of this message that a shutdown interrupted.
+                    report.done.append(record_id)
+                    continue
                 _process(run, body, user, record_id, action, report)
             run.send(
                 signals.job_succeeded,
@@ -206,3 +218,9 @@ def _process(
         report.skip(record_id, FAILED, repr(error))
         return
     report.done.append(record_id)
+    run.remember_completed(record_id)
+
+
+def _hashable(record_id: t.Any) -> t.Any:
+    """Return a record id as a set member (composite keys arrive as lists)."""
+    return tuple(record_id) if isinstance(record_id, list) else record_id

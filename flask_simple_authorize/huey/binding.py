@@ -16,6 +16,7 @@ from flask import Flask
 
 from ..errors import ConfigurationError
 from .exceptions import UnsignedQueueWarning
+from .interrupts import connect_requeue
 from .signing import is_signed
 
 _apps: weakref.WeakKeyDictionary[t.Any, Flask] = weakref.WeakKeyDictionary()
@@ -29,15 +30,18 @@ def bind_app(huey: t.Any, app: Flask) -> None:
     Binding again (another app of the same factory, in tests) replaces the
     previous app. Also registers a worker start-up hook that disposes the
     app's SQLAlchemy engines, so process workers never share the parent's
-    connections, and warns with :class:`UnsignedQueueWarning` when the queue
-    is not immediate, does not sign its messages, and the app is in neither
-    debug nor testing mode.
+    connections; connects the handler that re-queues authorized tasks
+    interrupted by a consumer shutdown (once per huey instance, see
+    :mod:`flask_simple_authorize.huey.interrupts`); and warns with
+    :class:`UnsignedQueueWarning` when the queue is not immediate, does not
+    sign its messages, and the app is in neither debug nor testing mode.
 
     :param huey: The huey instance.
     :param app: The Flask app.
     """
     _apps[huey] = app
     huey.on_startup(_STARTUP_HOOK)(_dispose_engines_hook(huey))
+    connect_requeue(huey)
     if not huey.immediate and not is_signed(huey) and not (app.debug or app.testing):
         warnings.warn(
             f"huey queue {huey.name!r} bound to app {app.name!r} does not sign its messages:"

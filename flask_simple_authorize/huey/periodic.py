@@ -23,6 +23,7 @@ def huey_authorized_periodic_task(
     run_as: t.Any = None,
     name: str | None = None,
     policy_class: type[Policy] | None = None,
+    requeue_interrupted: int | None = None,
     **huey_options: t.Any,
 ) -> Callable[[Callable[..., t.Any]], t.Any]:
     """Declare a huey periodic task that runs as a system user and checks a rule first.
@@ -42,6 +43,11 @@ def huey_authorized_periodic_task(
     :func:`.authorize` and :func:`.authorized_records` decide for it record
     by record.
 
+    A run interrupted by a consumer shutdown is not re-queued by default: the
+    schedule runs the task again at its next tick, and a re-queued run could
+    overlap it. Pass ``requeue_interrupted=N`` for tasks whose next tick is
+    too far away (a nightly job); the re-queued run is re-authorized too.
+
     :param huey: The huey instance.
     :param validate_datetime: huey's schedule, such as ``crontab(minute="*/5")``.
     :param model_or_policy: What the rule is checked on.
@@ -49,6 +55,8 @@ def huey_authorized_periodic_task(
     :param run_as: The system user's id, or a callable returning it.
     :param name: The task's name (default: the function's name).
     :param policy_class: Use this policy instead of looking it up.
+    :param requeue_interrupted: How often an interrupted run is re-queued
+        (default 0: never; ``SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED`` does not apply).
     :param huey_options: Passed to ``huey.periodic_task`` (``retries``...).
     """
 
@@ -60,6 +68,7 @@ def huey_authorized_periodic_task(
             action=action,
             with_record=False,
             policy_class=policy_class,
+            requeue_interrupted=0 if requeue_interrupted is None else requeue_interrupted,
         )
         inner = perform_record_job(body)
 

@@ -89,6 +89,10 @@ class JobRun:
         self.context: dict[str, t.Any] = meta.get("context") or {}
         self.attempt: int = int(meta.get("attempt", 0)) + 1
         self.missing: int = int(meta.get("missing", 0))
+        self.interrupted: int = int(meta.get("interrupted", 0))
+        #: Ids of the records a batch finished in earlier, interrupted runs of this message.
+        self.completed: list[t.Any] = list(meta.get("completed") or ())
+        self.requeue_limit: int = requeue_limit(spec, self.state.settings.job_requeue_interrupted)
         self.user_id: t.Any = args[0] if args else None
         self.record_id: t.Any = None
         self.rest: tuple[t.Any, ...] = args[2:] if spec.with_record else args[1:]
@@ -259,14 +263,31 @@ class JobRun:
         payload.update(extra)
         signals.send_safely(signal, self.app, **payload)
 
+    def remember_completed(self, record_id: t.Any) -> None:
+        """Note that a batch finished ``record_id``, so a re-queued run does not redo it."""
+        self.completed.append(record_id)
+        self._remember()
+
     def _remember(self) -> None:
-        # Retries re-serialize task.kwargs: carry the attempt and missing-record counts.
+        # Retries and re-queues re-serialize task.kwargs: carry the counts, the
+        # re-queue limit (read by the interrupt handler) and the finished records.
+        # A new dict each time: the interrupt handler may read it from another thread.
         if self.task is not None and isinstance(getattr(self.task, "kwargs", None), dict):
-            self.task.kwargs[META_KEY] = {
+            meta: dict[str, t.Any] = {
                 "context": self.context,
                 "attempt": self.attempt,
                 "missing": self.missing,
+                "interrupted": self.interrupted,
+                "requeue_limit": self.requeue_limit,
             }
+            if self.completed:
+                meta["completed"] = list(self.completed)
+            self.task.kwargs[META_KEY] = meta
+
+
+def requeue_limit(spec: JobSpec, default: int) -> int:
+    """Return how often ``spec``'s messages are re-queued after an interruption."""
+    return default if spec.requeue_interrupted is None else spec.requeue_interrupted
 
 
 def perform_record_job(body: Callable[..., t.Any]) -> Perform:

@@ -7,6 +7,7 @@ import inspect
 import typing as t
 from collections.abc import Callable
 
+from ..errors import ConfigurationError
 from ..policy import Policy
 
 #: The keyword under which the extension's own data travels with a message.
@@ -17,6 +18,9 @@ HUEY_KEYWORDS = frozenset(
     {"eta", "delay", "id", "retries", "retry_delay", "retry_backoff", "priority", "expires",
      "timeout"}
 )  # fmt: skip
+
+#: The most times one message may be re-queued after an interruption.
+MAX_REQUEUES = 100
 
 Action = str | Callable[..., str]
 
@@ -37,6 +41,7 @@ class JobSpec:
     :param record_loader: Loads a record from its id instead of ``db.session.get``.
     :param parameter_names: The names of the body's parameters after user and record.
     :param allowed_arguments: Parameter names exempt from the secret-name check.
+    :param requeue_interrupted: Overrides ``SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED``.
     """
 
     huey: t.Any
@@ -51,6 +56,15 @@ class JobSpec:
     record_loader: Callable[[t.Any], t.Any] | None = None
     parameter_names: tuple[str, ...] = ()
     allowed_arguments: frozenset[str] = frozenset()
+    requeue_interrupted: int | None = None
+
+    def __post_init__(self) -> None:
+        limit = self.requeue_interrupted
+        if limit is not None and (type(limit) is not int or not 0 <= limit <= MAX_REQUEUES):
+            raise ConfigurationError(
+                f"task {self.name}: requeue_interrupted must be None or a whole number"
+                f" from 0 to {MAX_REQUEUES}, got {limit!r}"
+            )
 
     def action_for(self, rest: t.Sequence[t.Any]) -> str:
         """Return the rule to check, calling the action with the extra arguments if needed."""

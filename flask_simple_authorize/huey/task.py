@@ -33,6 +33,7 @@ def huey_authorized_task(
     missing_record_delay: float | None = None,
     record_loader: Callable[[t.Any], t.Any] | None = None,
     allowed_arguments: t.Iterable[str] = (),
+    requeue_interrupted: int | None = None,
     **huey_options: t.Any,
 ) -> Callable[[Callable[..., t.Any]], t.Any]:
     """Declare a huey task that re-checks a policy rule in the worker before its body runs.
@@ -56,7 +57,9 @@ def huey_authorized_task(
     - denied: the body never runs, :class:`.JobDenied`, ``job_authorization_denied``,
       never retried;
     - the body raises: retried with ``retries``, ``retry_delay`` and
-      ``retry_backoff``, then ``job_failed``.
+      ``retry_backoff``, then ``job_failed``;
+    - a consumer shutdown (SIGTERM) interrupts it: put back on the queue, up
+      to ``requeue_interrupted`` times, and re-authorized when it runs again.
 
     :param huey: The huey instance (bound to the app with ``SimpleAuthorize(app, huey=huey)``).
     :param model_or_policy: The model class whose record the task acts on
@@ -78,6 +81,9 @@ def huey_authorized_task(
     :param record_loader: ``loader(record_id) -> record | None`` instead of
         ``db.session.get(Model, record_id)``.
     :param allowed_arguments: Parameter names exempt from the secret-name check.
+    :param requeue_interrupted: How often a run interrupted by a consumer
+        shutdown is put back on the queue; 0 never
+        (default: ``SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED``).
     :param huey_options: Passed to huey (``priority``, ``expires``, ``timeout``...).
     :return: A decorator returning a huey ``TaskWrapper``.
     """
@@ -98,6 +104,7 @@ def huey_authorized_task(
             record_loader=record_loader,
             parameter_names=extra_parameter_names(body, 2 if with_record else 1),
             allowed_arguments=frozenset(allowed_arguments),
+            requeue_interrupted=requeue_interrupted,
         )
         perform = perform_record_job(body)
 

@@ -14,6 +14,7 @@ from werkzeug.local import LocalProxy
 from flask_simple_authorize import ConfigurationError
 from flask_simple_authorize import NotAuthorizedError
 from flask_simple_authorize import Policy
+from flask_simple_authorize import UnknownActionError
 from flask_simple_authorize import allowed_actions
 from flask_simple_authorize import allowed_to
 from flask_simple_authorize import authorize
@@ -26,6 +27,7 @@ from flask_simple_authorize import partition_records
 from flask_simple_authorize import permitted_attributes
 from flask_simple_authorize import policy
 from flask_simple_authorize import visible_attributes
+from flask_simple_authorize.policy import user_fact
 
 from .sample import Post
 from .sample import PostPolicy
@@ -397,3 +399,58 @@ def test_records_without_a_dict_are_decided(as_user: t.Any, viewer: User) -> Non
     tickets = [SlottedTicket(1, True), SlottedTicket(2, False), SlottedTicket(3, True)]
     with as_user(viewer):
         assert authorized_records(tickets, "close") == [tickets[0], tickets[2]]
+
+
+class CountedFactTicketPolicy(Policy):
+    checks = 0
+
+    @user_fact
+    def is_support(self) -> bool:
+        CountedFactTicketPolicy.checks += 1
+        return self.is_authenticated
+
+    def close(self) -> bool:
+        return self.is_support and bool(self.record.open)
+
+
+def test_user_facts_are_computed_once_per_batch(as_user: t.Any, viewer: User) -> None:
+    tickets = [Ticket(i, open=i % 2 == 0) for i in range(10)]
+    CountedFactTicketPolicy.checks = 0
+    with as_user(viewer):
+        allowed = authorized_records(tickets, "close", policy_class=CountedFactTicketPolicy)
+    assert allowed == tickets[::2]
+    assert CountedFactTicketPolicy.checks <= 2
+
+
+class Lever:
+    pass
+
+
+class LeverPolicy(Policy):
+    def pull(self) -> bool:
+        return True
+
+
+def test_repeated_checks_follow_a_redefined_policy(as_user: t.Any, viewer: User) -> None:
+    with as_user(viewer):
+        assert authorize(Lever(), "pull?")
+        assert allowed_to("pull", Lever())
+
+        class LeverPolicy(Policy):  # type: ignore[no-redef]
+            def pull(self) -> bool:
+                return False
+
+        assert not allowed_to("pull", Lever())
+        with pytest.raises(NotAuthorizedError):
+            authorize(Lever(), "pull")
+
+
+@pytest.mark.parametrize("action", [["pull"], None, 3], ids=["list", "none", "int"])
+def test_repeated_checks_refuse_actions_that_are_not_strings(
+    as_user: t.Any, viewer: User, action: t.Any
+) -> None:
+    with as_user(viewer):
+        assert allowed_to("pull", Lever())
+        for _ in range(2):
+            with pytest.raises(UnknownActionError):
+                allowed_to(action, Lever())

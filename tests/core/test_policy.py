@@ -13,6 +13,7 @@ from flask_simple_authorize import Policy
 from flask_simple_authorize import ScopeNotDefinedError
 from flask_simple_authorize import registry
 from flask_simple_authorize.policy import user_fact
+from flask_simple_authorize.policy import user_fact_names
 
 
 class Member:
@@ -59,6 +60,14 @@ class NotePolicy(Policy):
 
 class AuthoredNotePolicy(Policy):
     owner_attribute = "author_id"
+
+
+class UuidOwnedPolicy(Policy):
+    owner_attribute = "author_id"
+
+    @property
+    def user_id(self) -> t.Any:
+        return getattr(self.user, "uuid", None)
 
 
 class FactCounterPolicy(Policy):
@@ -187,19 +196,30 @@ def test_owner_attribute_is_configurable() -> None:
     assert AuthoredNotePolicy(Member(id=2), note).is_owner is False
 
 
-def test_user_facts_are_computed_once_per_policy() -> None:
+def test_user_facts_read_like_properties() -> None:
     FactCounterPolicy.calls = 0
     policy = FactCounterPolicy(Member())
     assert policy.is_staff and policy.is_staff
-    assert FactCounterPolicy.calls == 1
-    assert FactCounterPolicy(Member()).is_staff
     assert FactCounterPolicy.calls == 2
+    assert user_fact_names(FactCounterPolicy) == {
+        "is_staff",
+        "is_admin",
+        "is_authenticated",
+        "user_id",
+    }
+    assert user_fact_names(StrictLoginPolicy) == {"is_admin", "user_id"}
 
 
 def test_overriding_a_helper_changes_the_helpers_built_on_it() -> None:
     policy = StrictLoginPolicy(Member(id=1, is_admin=True), Note(user_id=1))
     assert policy.is_admin is False
     assert policy.is_owner is False
+
+
+def test_overriding_user_id_changes_who_owns_records() -> None:
+    note = Note(user_id=1, author_id="u-9")
+    assert UuidOwnedPolicy(Member(id=1, uuid="u-9"), note).is_owner is True
+    assert UuidOwnedPolicy(Member(id=9, uuid="u-1"), note).is_owner is False
 
 
 def test_context_defaults_to_an_empty_read_only_mapping() -> None:

@@ -254,3 +254,22 @@ def test_another_apps_subscriber_hears_nothing(
     finally:
         signals.authorization_checked.disconnect(recorder)
     assert recorder.calls == []
+
+
+def test_repeated_checks_announce_the_same_payload(
+    listen: t.Any, as_user: t.Any, author: User, draft: Post
+) -> None:
+    checked = listen(signals.authorization_checked)
+    denied = listen(signals.authorization_denied)
+    with as_user(author):
+        for _ in range(3):
+            assert authorize(draft, "update") is draft
+            with pytest.raises(NotAuthorizedError):
+                authorize(draft, "publish")
+    first, second = checked.calls[:2]
+    for index, call in enumerate(checked.calls):
+        expected = first if index % 2 == 0 else second
+        assert {k: v for k, v in call.items() if k != "policy"} == {
+            k: v for k, v in expected.items() if k != "policy"
+        }
+    assert len(denied.calls) == 3

@@ -7,6 +7,7 @@ import typing as t
 import pytest
 from flask import Blueprint
 from flask import Flask
+from flask_login import login_required
 
 from flask_simple_authorize import AuthorizationNotPerformedError
 from flask_simple_authorize import allowed_to
@@ -38,6 +39,11 @@ def views(app: Flask) -> Flask:
 
     @app.get("/authorized")
     def authorized() -> str:
+        return authorize(db.session.get(Post, 2), "show").title
+
+    @app.get("/guarded")
+    @login_required
+    def guarded() -> str:
         return authorize(db.session.get(Post, 2), "show").title
 
     @app.get("/scoped")
@@ -134,3 +140,11 @@ def test_not_performed_is_signalled(views: Flask, app: Flask, login: t.Any, view
 @pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_VERIFY": False}])
 def test_verification_is_off_by_default(views: Flask, login: t.Any, viewer: User) -> None:
     assert login(viewer).get("/forgot").text == "forgot to authorize"
+
+
+def test_every_request_that_authorizes_passes(views: Flask, login: t.Any, viewer: User) -> None:
+    client = login(viewer)
+    for _ in range(3):  # later requests take the path of checks seen before
+        assert client.get("/guarded").status_code == 200
+        with pytest.raises(AuthorizationNotPerformedError):
+            client.get("/forgot")

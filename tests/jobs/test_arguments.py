@@ -156,3 +156,35 @@ def test_huey_call_keywords_still_work(huey: t.Any, update_post: t.Any, ids: dic
     assert message.eta is not None
     assert message.priority == 5
     assert message.kwargs == {}
+
+
+def _nested(levels: int, leaf: t.Any = 1) -> t.Any:
+    value = leaf
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [pytest.param(_nested(20), id="20 lists"), pytest.param(_nested(19, {"a": 1}), id="19+dict")],
+)
+def test_arguments_nested_20_levels_deep_are_queued(
+    huey: t.Any, update_post: t.Any, ids: dict[str, int], argument: t.Any
+):
+    update_post(ids["admin"], ids["draft"], argument)
+
+    assert huey.dequeue().args[2] == argument
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [pytest.param(_nested(21), id="21 lists"), pytest.param(_nested(20, {"a": 1}), id="20+dict")],
+)
+def test_arguments_nested_deeper_than_20_levels_are_refused(
+    huey: t.Any, update_post: t.Any, ids: dict[str, int], argument: t.Any
+):
+    with pytest.raises(JobArgumentError, match="nested deeper than 20 levels"):
+        update_post(ids["admin"], ids["draft"], argument)
+
+    assert huey.pending_count() == 0

@@ -8,8 +8,8 @@ their own process with :func:`create` to seed rows and enqueue tasks.
 The task ``run_job(user, record, label, seconds)`` writes a ``start`` row,
 sleeps, then writes a ``finish`` row, so a test can tell what ran, how often,
 and what was cut short. huey's ``interrupted`` signal writes an
-``interrupted`` row (and, with ``FAULT_REQUEUE`` set, puts the task back on
-the queue).
+``interrupted`` row. ``FAULT_REQUEUE_INTERRUPTED`` sets
+``SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED`` in the consumer.
 """
 
 from __future__ import annotations
@@ -121,14 +121,14 @@ def _log(label: str, event: str) -> None:
 
 
 def create(
-    folder: Path, *, redis_port: int | None = None, requeue_interrupted: bool = False
+    folder: Path, *, redis_port: int | None = None, requeue_interrupted: int | None = None
 ) -> Fault:
     """Build the app and its signed queue on the files in ``folder``.
 
     :param folder: Holds ``app.db`` and (SQLite storage) ``queue.db``.
     :param redis_port: Use Redis storage on this loopback port instead of SQLite.
-    :param requeue_interrupted: Put tasks that huey reports as interrupted back
-        on the queue (the app-level mitigation for SIGTERM).
+    :param requeue_interrupted: ``SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED``
+        (``None``: the default).
     """
     serializer = signed_serializer(SECRET)
     if redis_port is None:
@@ -143,6 +143,8 @@ def create(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'app.db'}",
         SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 30}},
     )
+    if requeue_interrupted is not None:
+        app.config["SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED"] = requeue_interrupted
     db.init_app(app)
     login = LoginManager(app)
 
@@ -163,8 +165,6 @@ def create(
     def interrupted(signal: str, task: t.Any, *args: t.Any) -> None:
         with app.app_context():
             _log(str(task.args[2]), "interrupted")
-        if requeue_interrupted:
-            huey.enqueue(task)
 
     return Fault(app, huey, run_job)
 
@@ -174,7 +174,11 @@ if os.environ.get("FAULT_DIR"):
     fault = create(
         Path(os.environ["FAULT_DIR"]),
         redis_port=int(_port) if _port else None,
-        requeue_interrupted=bool(os.environ.get("FAULT_REQUEUE")),
+        requeue_interrupted=(
+            int(os.environ["FAULT_REQUEUE_INTERRUPTED"])
+            if os.environ.get("FAULT_REQUEUE_INTERRUPTED")
+            else None
+        ),
     )
     huey = fault.huey
     app = fault.app

@@ -49,15 +49,15 @@ class Consumer:
         *,
         workers: int = 2,
         redis_port: int | None = None,
-        requeue: bool = False,
+        requeue_interrupted: int | None = None,
         name: str = "c",
     ) -> None:
         self.log = folder / f"consumer-{name}.log"
         env = dict(os.environ, FAULT_DIR=str(folder), PYTHONPATH=str(ROOT))
         if redis_port is not None:
             env["FAULT_REDIS_PORT"] = str(redis_port)
-        if requeue:
-            env["FAULT_REQUEUE"] = "1"
+        if requeue_interrupted is not None:
+            env["FAULT_REQUEUE_INTERRUPTED"] = str(requeue_interrupted)
         program = shutil.which("huey_consumer")
         command = [program] if program else [sys.executable, "-m", "huey.bin.huey_consumer"]
         command += [

@@ -2,14 +2,16 @@
 
 Real ``huey_consumer`` subprocesses run a mixed batch (allowed fast tasks,
 denied tasks, allowed slow tasks) of the fault app. What each stop does to
-the tasks it catches, as huey 3.5 and this integration behave today:
+the tasks it catches:
 
 - SIGINT (graceful): the running tasks finish, the queued ones wait for the
   next consumer. Nothing is lost.
 - SIGTERM (interrupt): the running tasks are cut short and huey sends its
-  ``interrupted`` signal for each; the integration does not re-queue them
-  (a known gap, marked xfail below), so they are lost unless the app
-  re-queues them from that signal, as the mitigation test shows.
+  ``interrupted`` signal for each; the integration puts each authorized task
+  back on the queue (``SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED`` times at
+  most, 3 by default), so the next consumer re-authorizes it and runs it to
+  the end: two starts, one finish. A permission revoked in between denies
+  the re-queued run. With re-queueing off, the interrupted tasks are lost.
 - SIGKILL: the running tasks are cut short with no signal at all: huey
   removes a message before running it (at-most-once delivery), so they are
   lost. Make tasks idempotent and sweep for work left undone.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import signal
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,17 +35,19 @@ from .processes import Consumer
 from .processes import RedisServer
 from .processes import wait_until
 
-ALLOWED, DENIED, RECORD = 1, 2, 10
+ALLOWED, DENIED, SLOW, RECORD = 1, 2, 3, 10
 SLOW_SECONDS = 5.0
 
 pytestmark = pytest.mark.timeout(180)
 
+Batch = list[tuple[str, int, float]]
 
-def _batch() -> list[tuple[str, int, float]]:
+
+def _batch(slow_user: int = ALLOWED) -> Batch:
     """``(label, user, seconds)``: a few quick tasks, two slow ones, then many more."""
     head = [("fast-0", ALLOWED, 0.05), ("denied-0", DENIED, 0.05), ("fast-1", ALLOWED, 0.05)]
-    slow = [("slow-0", ALLOWED, SLOW_SECONDS), ("slow-1", ALLOWED, SLOW_SECONDS)]
-    tail: list[tuple[str, int, float]] = []
+    slow = [("slow-0", slow_user, SLOW_SECONDS), ("slow-1", slow_user, SLOW_SECONDS)]
+    tail: Batch = []
     for number in range(2, 22):
         tail.append((f"fast-{number}", ALLOWED, 0.05))
         if number % 2:
@@ -50,7 +55,7 @@ def _batch() -> list[tuple[str, int, float]]:
     return head + slow + tail
 
 
-def _enqueue(fault: Fault, batch: list[tuple[str, int, float]]) -> None:
+def _enqueue(fault: Fault, batch: Batch) -> None:
     with fault.app.app_context():
         for label, user, seconds in batch:
             fault.run_job(user, RECORD, label, seconds)
@@ -60,27 +65,39 @@ def _counts(fault: Fault) -> Counter[tuple[str, str]]:
     return Counter(fault.events())
 
 
-def _labels(batch: list[tuple[str, int, float]], prefix: str) -> set[str]:
+def _labels(batch: Batch, prefix: str) -> set[str]:
     return {label for label, _, _ in batch if label.startswith(prefix)}
 
 
 @pytest.fixture
 def fault(tmp_path: Path) -> Fault:
     fault = create(tmp_path)
-    fault.seed({ALLOWED: True, DENIED: False}, [RECORD])
+    fault.seed({ALLOWED: True, DENIED: False, SLOW: True}, [RECORD])
     return fault
 
 
 def _stop_mid_batch_and_restart(
-    fault: Fault, folder: Path, signum: int, *, requeue: bool = False
-) -> tuple[list[tuple[str, int, float]], Counter[tuple[str, str]]]:
+    fault: Fault,
+    folder: Path,
+    signum: int,
+    *,
+    slow_finish: bool,
+    slow_user: int = ALLOWED,
+    requeue_interrupted: int | None = None,
+    between: Callable[[], None] | None = None,
+) -> tuple[Batch, Counter[tuple[str, str]], str]:
     """Run the batch, stop the consumer with ``signum`` while the slow tasks run, restart.
 
-    :return: The batch and the count of each ``(label, event)`` once the queue is empty.
+    :param slow_finish: Whether the slow tasks must finish before the second consumer stops.
+    :param slow_user: Who runs the slow tasks.
+    :param requeue_interrupted: ``SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED`` in the consumers.
+    :param between: Called after the first consumer exited, before the second starts.
+    :return: The batch, the count of each ``(label, event)`` once the queue is empty,
+        and the second consumer's log.
     """
-    batch = _batch()
+    batch = _batch(slow_user)
     _enqueue(fault, batch)
-    first = Consumer(folder, workers=2, requeue=requeue, name="first")
+    first = Consumer(folder, workers=2, requeue_interrupted=requeue_interrupted, name="first")
     first.wait_started()
     wait_until(
         lambda: {("slow-0", "start"), ("slow-1", "start")} <= set(fault.events()),
@@ -90,14 +107,20 @@ def _stop_mid_batch_and_restart(
     first.send(signum)
     first.wait_exit()
     assert fault.huey.pending_count() > 0, "the stop should catch queued tasks"
+    if signum != signal.SIGINT:  # a graceful stop lets them finish
+        finished = {label for label, event in fault.events() if event == "finish"}
+        assert not finished & _labels(batch, "slow"), "a slow task finished before the stop"
+    if between is not None:
+        between()
 
-    second = Consumer(folder, workers=2, requeue=requeue, name="second")
+    must_finish = _labels(batch, "fast") | (_labels(batch, "slow") if slow_finish else set())
+    second = Consumer(folder, workers=2, requeue_interrupted=requeue_interrupted, name="second")
     try:
         second.wait_started()
         wait_until(
             lambda: (
                 fault.huey.pending_count() == 0
-                and all(_counts(fault)[(label, "finish")] for label in _labels(batch, "fast"))
+                and all(_counts(fault)[(label, "finish")] for label in must_finish)
             ),
             "the second consumer to drain the queue",
             log=second.log,
@@ -110,12 +133,10 @@ def _stop_mid_batch_and_restart(
     for label in _labels(batch, "fast"):
         assert counts[(label, "start")] == counts[(label, "finish")] == 1, label
     assert fault.huey.pending_count() == 0
-    return batch, counts
+    return batch, counts, second.log.read_text(errors="replace")
 
 
-def _slow_outcome(
-    batch: list[tuple[str, int, float]], counts: Counter[tuple[str, str]]
-) -> tuple[set[str], set[str], int]:
+def _slow_outcome(batch: Batch, counts: Counter[tuple[str, str]]) -> tuple[set[str], set[str], int]:
     """Return the slow tasks that finished, those huey reported interrupted, and most starts."""
     slow = _labels(batch, "slow")
     finished = {label for label in slow if counts[(label, "finish")]}
@@ -128,50 +149,71 @@ def _slow_outcome(
     [
         # Graceful: the running tasks finish; nothing is interrupted.
         (signal.SIGINT, "finished"),
-        # Interrupted: huey reports each running task; nothing re-queues it (see below).
-        (signal.SIGTERM, "interrupted"),
+        # SIGTERM (interrupted, re-queued, finished after the restart): tested below.
         # At-most-once: the messages were removed before the run; no signal, lost.
         (signal.SIGKILL, "lost"),
     ],
-    ids=["SIGINT graceful", "SIGTERM interrupt", "SIGKILL"],
+    ids=["SIGINT graceful", "SIGKILL"],
 )
 def test_a_consumer_stopped_mid_batch_runs_nothing_twice_and_no_denied_task(
     fault: Fault, tmp_path: Path, signum: int, outcome: str
 ) -> None:
-    batch, counts = _stop_mid_batch_and_restart(fault, tmp_path, signum)
+    batch, counts, _ = _stop_mid_batch_and_restart(
+        fault, tmp_path, signum, slow_finish=outcome != "lost"
+    )
     slow = _labels(batch, "slow")
     expected = {
         "finished": (slow, set(), 1),
-        "interrupted": (set(), slow, 1),
         "lost": (set(), set(), 1),
     }
     assert _slow_outcome(batch, counts) == expected[outcome]
 
 
-def test_requeueing_from_the_interrupted_signal_finishes_sigterm_interrupted_tasks(
+def test_tasks_interrupted_by_sigterm_finish_exactly_once_after_the_restart(
     fault: Fault, tmp_path: Path
 ) -> None:
-    """The app-level mitigation: ``@huey.signal(SIGNAL_INTERRUPTED)`` puts the task back.
+    """huey reports each running task as interrupted; the integration re-queues it.
 
     The interrupted run started but never finished; the re-queued one is
     authorized again and runs to the end: two starts, one finish.
     """
-    batch, counts = _stop_mid_batch_and_restart(fault, tmp_path, signal.SIGTERM, requeue=True)
-    slow = _labels(batch, "slow")
-    assert _slow_outcome(batch, counts) == (slow, slow, 2)
+    batch, counts, log = _stop_mid_batch_and_restart(
+        fault, tmp_path, signal.SIGTERM, slow_finish=True
+    )
+    for label in _labels(batch, "slow"):
+        assert (counts[(label, "start")], counts[(label, "interrupted")]) == (2, 1), label
+        assert counts[(label, "finish")] == 1, label
+    first_log = (tmp_path / "consumer-first.log").read_text(errors="replace")
+    assert first_log.count("is re-queued (1 of 3)") == 2
+    assert f"denied: user {ALLOWED} " not in log
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap: flask_simple_authorize.huey does not re-queue tasks that huey reports as"
-    " interrupted on SIGTERM; they are lost unless the app re-queues them itself",
-)
-def test_the_integration_requeues_tasks_interrupted_by_sigterm(
+def test_with_requeueing_off_tasks_interrupted_by_sigterm_are_lost(
     fault: Fault, tmp_path: Path
 ) -> None:
-    batch, counts = _stop_mid_batch_and_restart(fault, tmp_path, signal.SIGTERM)
-    finished, _, _ = _slow_outcome(batch, counts)
-    assert finished == _labels(batch, "slow")
+    batch, counts, _ = _stop_mid_batch_and_restart(
+        fault, tmp_path, signal.SIGTERM, slow_finish=False, requeue_interrupted=0
+    )
+    slow = _labels(batch, "slow")
+    assert _slow_outcome(batch, counts) == (set(), slow, 1)
+    first_log = (tmp_path / "consumer-first.log").read_text(errors="replace")
+    assert first_log.count("is lost: re-queueing is off") == 2
+
+
+def test_a_requeued_task_is_denied_when_its_permission_was_revoked_meanwhile(
+    fault: Fault, tmp_path: Path
+) -> None:
+    batch, counts, log = _stop_mid_batch_and_restart(
+        fault,
+        tmp_path,
+        signal.SIGTERM,
+        slow_finish=False,
+        slow_user=SLOW,
+        between=lambda: fault.set_may_run(SLOW, False),
+    )
+    slow = _labels(batch, "slow")
+    assert _slow_outcome(batch, counts) == (set(), slow, 1)
+    assert log.count(f"denied: user {SLOW} may not run") == 2
 
 
 def test_a_consumer_recovers_when_redis_restarts_and_no_queued_task_is_lost(

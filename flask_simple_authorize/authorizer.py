@@ -40,7 +40,9 @@ class Decision(t.NamedTuple):
 def resolve_rule(policy_class: type[Policy], action: t.Any) -> str:
     """Return the rule name that ``action`` names on ``policy_class``.
 
-    Accepts a trailing ``?`` and the ``new``/``edit`` aliases.
+    Accepts a trailing ``?`` and the ``new``/``edit`` aliases. Only strings
+    name rules; a ``str`` subclass is read for the text it holds, whatever its
+    ``__eq__`` or ``__hash__`` claim.
 
     :raises UnknownActionError: ``action`` is not a string naming a public rule.
     """
@@ -48,10 +50,15 @@ def resolve_rule(policy_class: type[Policy], action: t.Any) -> str:
         if not isinstance(action, str):
             raise UnknownActionError(policy_class, action)
         action = str.__str__(action)  # a str subclass may lie about equality and hashing
+    if type(action) is not str:
+        if not isinstance(action, str):
+            raise UnknownActionError(policy_class, action)
+        # a str subclass may lie in __eq__, __hash__ or endswith(): use what it holds
+        action = str.__str__(action)
     key = (policy_class, action)
     try:
         return _rule_cache[key]
-    except (KeyError, TypeError):
+    except KeyError:
         pass
     rule = _resolve_uncached(policy_class, action)
     if len(_rule_cache) < 10_000:  # action names can come from user input: stay bounded
@@ -59,10 +66,8 @@ def resolve_rule(policy_class: type[Policy], action: t.Any) -> str:
     return rule
 
 
-def _resolve_uncached(policy_class: type[Policy], action: t.Any) -> str:
+def _resolve_uncached(policy_class: type[Policy], action: str) -> str:
     rules = policy_class.rule_names()
-    if not isinstance(action, str):
-        raise UnknownActionError(policy_class, action)
     name = action[:-1] if action.endswith("?") else action
     if name in rules:
         return name

@@ -186,9 +186,8 @@ def check(
         )
     if found is None or found is False or found is _DYNAMIC:
         found = policy_class_for(record, namespace=actor.namespace, policy_class=policy_class)
-    try:
-        rule = _resolved_rules[(found, action)]
-    except (KeyError, TypeError):
+    rule = _resolved_rules.get((found, action)) if type(action) is str else None
+    if rule is None:
         rule = resolve_rule(found, action)
     settings = actor.state.settings
     if settings.policy_cache:
@@ -270,6 +269,7 @@ def check_current(
     decision = check(actor, record, action, policy_class=policy_class, enforced=enforced)
     if (
         policy_class is None
+        and type(action) is str
         and actor.namespace is None
         and not isinstance(record, type)
         and getattr(record, "__policy__", None) is None

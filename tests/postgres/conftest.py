@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import itertools
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from huey import MemoryHuey
 
 from ..jobs.conftest import free_port
 from .workspace import create_app
@@ -36,8 +38,16 @@ def server_binaries() -> Path | None:
     if found and shutil.which("initdb"):
         return Path(os.path.realpath(found)).parent
     candidates = glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")
-    candidates.sort(key=lambda path: int(Path(path).parent.parent.name), reverse=True)
+    candidates.sort(key=lambda path: version_of(Path(path).parent.parent.name), reverse=True)
     return Path(candidates[0]).parent if candidates else None
+
+
+def version_of(name: str) -> tuple[int, ...]:
+    """``"15"`` -> ``(15,)``, ``"9.6"`` -> ``(9, 6)``; other names sort first."""
+    try:
+        return tuple(int(part) for part in name.split("."))
+    except ValueError:
+        return ()
 
 
 class Cluster:
@@ -108,6 +118,11 @@ def postgres() -> Iterator[Cluster]:
     if binaries is None:
         pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl); scripts/test installs them")
     owner = SERVER_USER if os.geteuid() == 0 else None
+    if owner is not None:
+        try:
+            pwd.getpwnam(owner)
+        except KeyError:
+            pytest.fail(f"PostgreSQL refuses to run as root: create a {owner!r} system user")
     directory = Path(tempfile.mkdtemp(prefix="fsa-postgres-"))
     if owner is not None:
         shutil.chown(directory, owner, owner)
@@ -138,9 +153,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    """A workspace app on the database under test (no huey)."""
-    app = create_app(database_url)
+def huey() -> MemoryHuey:
+    """An immediate (eager) huey: tasks run in the caller; job tests override it."""
+    return MemoryHuey("postgres-tests", immediate=True)
+
+
+@pytest.fixture
+def app(database_url: str, huey: MemoryHuey) -> Iterator[Flask]:
+    """A workspace app on the database under test, bound to ``huey``."""
+    app = create_app(database_url, huey)
     yield app
     with app.app_context():
         db.session.remove()

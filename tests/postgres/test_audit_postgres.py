@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typing as t
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +22,6 @@ from .workspace import Document
 from .workspace import Member
 from .workspace import Membership
 from .workspace import audit_model
-from .workspace import create_app
 from .workspace import db
 
 LONG_REASON = "needs_a_review_by_the_whole_editorial_board_" * 15
@@ -143,18 +141,3 @@ def test_denial_with_a_reason_longer_than_its_column_is_still_audited(
 
     [row] = rows(audited)
     assert LONG_REASON.startswith(row.reason)
-
-
-@pytest.fixture
-def huey() -> MemoryHuey:
-    return MemoryHuey("postgres-audit", immediate=True)
-
-
-@pytest.fixture
-def app(database_url: str, huey: MemoryHuey) -> Iterator[Flask]:
-    """A workspace app whose tasks run at once, in the caller."""
-    app = create_app(database_url, huey)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()

@@ -24,11 +24,11 @@ from ..jobs.conftest import Consumer
 from ..jobs.conftest import Drain
 from ..jobs.conftest import Recorder
 from ..jobs.test_consumers import wait_for_outcomes
+from ..jobs.worker_tasks import Worker
 from ..jobs.worker_tasks import make_worker
 from .workspace import Document
 from .workspace import Member
 from .workspace import Membership
-from .workspace import create_app
 from .workspace import db
 
 MISSING = 99999
@@ -36,16 +36,8 @@ MISSING = 99999
 
 @pytest.fixture
 def huey() -> MemoryHuey:
+    """A queue the tests drain by hand, like a consumer would."""
     return MemoryHuey("postgres-jobs", immediate=False)
-
-
-@pytest.fixture
-def app(database_url: str, huey: MemoryHuey) -> Iterator[Flask]:
-    app = create_app(database_url, huey)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -245,11 +237,24 @@ def test_task_queued_before_the_commit_finds_no_record(
     assert outcome(recorder) == ("job_skipped", "record_not_found")
 
 
-def test_real_consumer_on_postgres_data_runs_allowed_jobs_only(
-    postgres_url: str, tmp_path: t.Any
-) -> None:
-    queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
+@pytest.fixture
+def queue_url(tmp_path: t.Any) -> str:
+    return f"sqlite:///{tmp_path / 'queue.db'}"
+
+
+@pytest.fixture
+def worker(queue_url: str, postgres_url: str) -> Iterator[Worker]:
+    """The job tests' worker app, its data on PostgreSQL and its queue in SQLite."""
     worker = make_worker(queue_url, postgres_url)
+    yield worker
+    with worker.app.app_context():
+        blog.db.session.remove()
+        blog.db.engine.dispose()
+
+
+def test_real_consumer_on_postgres_data_runs_allowed_jobs_only(
+    worker: Worker, queue_url: str, postgres_url: str, tmp_path: t.Any
+) -> None:
     people = blog.seed(worker.app)
     touch, flaky = worker.tasks["authorized_touch"], worker.tasks["mixed_publish"]
     expected = {
@@ -272,8 +277,6 @@ def test_real_consumer_on_postgres_data_runs_allowed_jobs_only(
     with worker.app.app_context():
         rows = blog.db.session.scalars(sa.select(model).where(model.kind == "job")).all()
         runs = collections.Counter(blog.db.session.scalars(sa.select(blog.Execution.key)))
-        blog.db.session.remove()
-        blog.db.engine.dispose()
     assert {row.task_id: row.outcome for row in rows} == expected
     assert len(rows) == len(expected)
     assert runs == {"allowed": 1, "flaky": 2}

@@ -50,11 +50,6 @@ def resolve_rule(policy_class: type[Policy], action: t.Any) -> str:
         if not isinstance(action, str):
             raise UnknownActionError(policy_class, action)
         action = str.__str__(action)  # a str subclass may lie about equality and hashing
-    if type(action) is not str:
-        if not isinstance(action, str):
-            raise UnknownActionError(policy_class, action)
-        # a str subclass may lie in __eq__, __hash__ or endswith(): use what it holds
-        action = str.__str__(action)
     key = (policy_class, action)
     try:
         return _rule_cache[key]

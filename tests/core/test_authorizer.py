@@ -235,3 +235,44 @@ def test_decide_reports_the_result_and_the_reason(
         policy,
         reason,
     )
+
+
+class LyingStr(str):
+    """Claims to equal everything and hashes like ``"publish"``."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash("publish")
+
+    def endswith(self, *args: t.Any) -> bool:
+        return False
+
+
+class LyingObject:
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash("publish")
+
+
+def test_a_str_subclass_is_read_for_what_it_holds() -> None:
+    assert resolve_rule(TrapPolicy, "publish") == "publish"
+    assert resolve_rule(TrapPolicy, LyingStr("show?")) == "show"
+    with pytest.raises(UnknownActionError):
+        resolve_rule(TrapPolicy, LyingStr("_secret"))
+    assert resolve_rule(TrapPolicy, "publish") == "publish"
+    assert CALLED == []
+
+
+def test_lying_actions_never_match_a_cached_rule(as_user: t.Any, admin: User) -> None:
+    with as_user(admin):
+        for _ in range(2):
+            assert authorize(Trap(), "publish")
+            with pytest.raises(UnknownActionError):
+                authorize(Trap(), LyingObject())  # type: ignore[arg-type]
+            assert allowed_to(LyingStr("show"), Trap()) is False
+            assert allowed_to("publish", Trap()) is True
+    assert CALLED == []

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 
 from flask import current_app
-from flask.globals import _cv_app
-from flask.globals import _cv_request
+from flask import g
+from flask import has_request_context
 from flask_login import current_user
 from werkzeug.local import LocalProxy
 
@@ -81,9 +81,10 @@ def request_user() -> t.Any:
     context lookup instead of several proxy lookups); the first call in a
     request goes through ``current_user`` so the user is loaded as usual.
     """
-    if _cv_request.get(None) is None:
+    if not has_request_context():
         return anonymous_user()
-    loaded = _cv_app.get().g.__dict__.get("_login_user")
+    # flask-login keeps the user it loaded for this request on ``g``
+    loaded = getattr(g._get_current_object(), "_login_user", None)
     if loaded is not None:
         return loaded
     try:

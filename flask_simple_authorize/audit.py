@@ -8,12 +8,15 @@
 
 Each row is written in its own session and transaction, so a failing audit
 write is logged and never changes a decision or a job's outcome. It stores
-ids, names, the outcome, the reason and the duration, never whole objects.
+ids, names, the outcome, the reason and the duration, never whole objects;
+a value longer than its column is cut to fit, and a composite key is stored
+as a tuple, ``"(1, 2)"``, whether a request or a job wrote the row.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import typing as t
 
@@ -22,10 +25,14 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from . import signals
+from .errors import ConfigurationError
 
 logger = logging.getLogger("flask_simple_authorize.audit")
 
 _models: dict[tuple[int, str], t.Any] = {}
+
+#: The key of the registered trail in ``app.extensions``.
+EXTENSION_KEY = "simple_authorize_audit"
 
 #: ``signal -> (kind, outcome)`` of the rows it writes.
 OUTCOMES: dict[str, tuple[str, str]] = {
@@ -50,43 +57,59 @@ class AuditTrail:
         self.table_name = table_name
         #: The mapped model class of the audit rows.
         self.model: t.Any = _model_for(db, table_name)
-        self._receivers: dict[str, t.Callable[..., None]] = {}
+        #: The longest value each text column takes; longer values are cut to fit.
+        self.lengths: dict[str, int] = {
+            column.name: column.type.length
+            for column in self.model.__table__.columns
+            if isinstance(column.type, sa.String) and column.type.length
+        }
+        # One receiver per signal, connected weakly for each app: the trail
+        # keeps them alive and the app keeps the trail (in app.extensions), so
+        # nothing is left connected once both are gone.
+        self._receivers: dict[str, t.Callable[..., None]] = {
+            name: functools.partial(self._receive, kind, outcome)
+            for name, (kind, outcome) in OUTCOMES.items()
+        }
 
     def init_app(self, app: Flask) -> None:
-        """Write rows for the denials and job runs of ``app`` (once, however often it is called)."""
-        if any(key.startswith(f"{id(app)}:") for key in self._receivers):
-            return
-        for name, (kind, outcome) in OUTCOMES.items():
-            receiver = self._receiver(kind, outcome)
-            self._receivers[f"{id(app)}:{name}"] = receiver  # strong reference
-            getattr(signals, name).connect(receiver, sender=app, weak=False)
+        """Write rows for the denials and job runs of ``app``.
 
-    def _receiver(self, kind: str, outcome: str) -> t.Callable[..., None]:
-        def receive(app: Flask, **payload: t.Any) -> None:
-            if kind == "denial" and payload.get("job"):
-                return  # a denial inside a job body is audited as the job's outcome
-            self.record(app, kind, outcome, payload)
+        :raises ConfigurationError: An audit trail is already registered on ``app``.
+        """
+        registered = app.extensions.get(EXTENSION_KEY)
+        if registered is not None:
+            raise ConfigurationError(
+                f"an AuditTrail (table {registered.table_name!r}) is already registered on app"
+                f" {app.name!r}: import and use that instance instead of registering again"
+            )
+        app.extensions[EXTENSION_KEY] = self
+        for name, receiver in self._receivers.items():
+            getattr(signals, name).connect(receiver, sender=app)
 
-        return receive
+    def _receive(self, kind: str, outcome: str, app: Flask, **payload: t.Any) -> None:
+        if kind == "denial" and payload.get("job"):
+            return  # a denial inside a job body is audited as the job's outcome
+        self.record(app, kind, outcome, payload)
 
     def record(self, app: Flask, kind: str, outcome: str, payload: dict[str, t.Any]) -> None:
         """Write one row in its own transaction; log (never raise) a failure."""
         error = payload.get("error")
-        reason = payload.get("reason") or (repr(error)[:500] if error is not None else None)
-        policy = payload.get("policy_name")
+        values = {
+            "kind": kind,
+            "outcome": outcome,
+            "user_id": _text(payload.get("user_id")),
+            "record_type": payload.get("record_type"),
+            "record_id": _text(payload.get("record_id")),
+            "action": payload.get("query"),
+            "policy": payload.get("policy_name"),
+            "reason": payload.get("reason") or (repr(error) if error is not None else None),
+            "task_name": payload.get("task_name") or payload.get("job"),
+            "task_id": _text(payload.get("task_id")),
+        }
         row = self.model(
             created_at=datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
-            kind=kind,
-            outcome=outcome,
-            user_id=_text(payload.get("user_id")),
-            record_type=payload.get("record_type"),
-            record_id=_text(payload.get("record_id")),
-            action=payload.get("query"),
-            policy=policy,
-            reason=reason,
-            task_name=payload.get("task_name") or payload.get("job"),
-            task_id=payload.get("task_id"),
             duration=payload.get("duration"),
+            **{name: self._fit(name, value) for name, value in values.items()},
         )
         try:
             with app.app_context(), Session(self.db.engine) as session:
@@ -95,9 +118,20 @@ class AuditTrail:
         except Exception:
             logger.exception("could not write the audit row for %s %s", kind, outcome)
 
+    def _fit(self, column: str, value: t.Any) -> t.Any:
+        length = self.lengths.get(column)
+        if length is not None and isinstance(value, str) and len(value) > length:
+            return value[:length]
+        return value
+
 
 def _text(value: t.Any) -> str | None:
-    return None if value is None else str(value)
+    """Spell an id for its column; a composite key always as a tuple: ``"(1, 2)"``."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = tuple(value)
+    return str(value)
 
 
 def _model_for(db: t.Any, table_name: str) -> t.Any:

@@ -12,11 +12,10 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 
 from .authorizer import Decision
+from .bulk import BulkChecker
 from .checks import UNSET
 from .checks import Actor
-from .checks import BulkChecker
 from .checks import check
-from .checks import check_current
 from .checks import make_policy
 from .checks import mark_performed
 from .checks import resolve_actor
@@ -52,17 +51,16 @@ def authorize(
     :param message: The message of the denial, instead of the configured one.
     :raises NotAuthorizedError: The rule denied.
     """
-    if action is None:
-        action = view_action()
-    if user is UNSET and namespace is UNSET:
-        decision = check_current(record, action, policy_class=policy_class, enforced=True)
-    else:
-        decision = check(
-            resolve_actor(user, namespace), record, action, policy_class=policy_class, enforced=True
-        )
+    actor = resolve_actor(user, namespace)
+    decision = check(
+        actor,
+        record,
+        view_action() if action is None else action,
+        policy_class=policy_class,
+        enforced=True,
+    )
     if decision.allowed:
         return record
-    actor = resolve_actor(user, namespace)
     raise denial_error(actor, decision, record, hidden=hidden, message=message)
 
 
@@ -75,8 +73,6 @@ def allowed_to(
     namespace: t.Any = UNSET,
 ) -> bool:
     """Return whether the actor may perform ``action`` on ``record``; never raises on denial."""
-    if user is UNSET and namespace is UNSET:
-        return check_current(record, action, policy_class=policy_class).allowed
     actor = resolve_actor(user, namespace)
     return check(actor, record, action, policy_class=policy_class).allowed
 

@@ -54,8 +54,9 @@ authorization_not_performed = _signals.signal("authorization-not-performed")
 
 #: Sent when an authorized job starts, after the user and the record are loaded.
 #: Payload: ``task_name``, ``task_id``, ``user``, ``user_id``, ``record``,
-#: ``record_id``, ``record_type``, ``query``, ``attempt`` (1 for the first run),
-#: ``context``. Batch tasks add ``record_ids`` (``record`` and ``record_id`` are None).
+#: ``record_id`` (a tuple for a composite key), ``record_type``, ``query``,
+#: ``attempt`` (1 for the first run), ``context``. Batch tasks add
+#: ``record_ids`` (``record`` and ``record_id`` are None).
 job_started = _signals.signal("job-started")
 
 #: Sent when an authorized job's body returned. Payload: as ``job_started``,
@@ -67,9 +68,10 @@ job_succeeded = _signals.signal("job-succeeded")
 #: ``retries_left`` (0 when it will not run again).
 job_failed = _signals.signal("job-failed")
 
-#: Sent when a job is skipped because its user or record is gone. Payload: as
-#: ``job_started`` (``user`` or ``record`` is None for what is gone), plus
-#: ``reason`` (``"user_not_found"`` or ``"record_not_found"``).
+#: Sent when a job is skipped because its user or record is gone, or its
+#: record id cannot be a key of the model. Payload: as ``job_started``
+#: (``user`` or ``record`` is None for what is gone), plus ``reason``
+#: (``"user_not_found"``, ``"record_not_found"`` or ``"invalid_record_id"``).
 job_skipped = _signals.signal("job-skipped")
 
 #: Sent when the re-check inside a job denies; the body does not run and the

@@ -4,6 +4,11 @@ A worker can run before the web request's transaction commits and find no
 record. Queueing from the session's ``after_commit`` event closes that gap;
 a rollback drops the pending tasks, so a job never runs for data that was
 never saved.
+
+Each pending task belongs to the innermost savepoint (``begin_nested()``)
+open when it was added: rolling that savepoint back, or any savepoint around
+it, drops the task; releasing it keeps the task pending until the outermost
+transaction commits.
 """
 
 from __future__ import annotations
@@ -13,11 +18,30 @@ import typing as t
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.orm import scoped_session
 
 logger = logging.getLogger("flask_simple_authorize.huey")
 
 _PENDING = "simple_authorize_pending_tasks"
+
+
+class Pending(t.NamedTuple):
+    """A task message waiting for the commit, and the savepoint it was added in."""
+
+    #: The innermost savepoint open when it was added (``None``: the outermost transaction).
+    savepoint: SessionTransaction | None
+    huey: t.Any
+    message: t.Any
+
+    def inside(self, transaction: SessionTransaction) -> bool:
+        """Whether this entry was added inside ``transaction`` (or a savepoint within it)."""
+        current = self.savepoint
+        while current is not None:
+            if current is transaction:
+                return True
+            current = current.parent
+        return False
 
 
 def enqueue_after_commit(session: t.Any, task: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
@@ -32,7 +56,9 @@ def enqueue_after_commit(session: t.Any, task: t.Any, *args: t.Any, **kwargs: t.
 
     The arguments are checked at once (a refused one raises now). Pending
     tasks are queued in order after the outermost commit, and dropped when
-    the transaction rolls back or the session closes without committing.
+    the transaction rolls back or the session closes without committing. A
+    task added inside a savepoint (``session.begin_nested()``) is dropped when
+    that savepoint rolls back; releasing the savepoint does not queue it yet.
 
     :param session: A SQLAlchemy ``Session``, or a ``scoped_session`` such as ``db.session``.
     :param task: A huey task (authorized or not).
@@ -40,28 +66,44 @@ def enqueue_after_commit(session: t.Any, task: t.Any, *args: t.Any, **kwargs: t.
     """
     real: Session = session() if isinstance(session, scoped_session) else session
     message = task.s(*args, **kwargs)
-    pending = real.info.get(_PENDING)
+    pending: list[Pending] | None = real.info.get(_PENDING)
     if pending is None:
         pending = real.info[_PENDING] = []
         event.listen(real, "after_commit", _enqueue_pending)
+        event.listen(real, "after_soft_rollback", _drop_rolled_back)
         event.listen(real, "after_transaction_end", _drop_pending)
-    pending.append((task.huey, message))
+    pending.append(Pending(real.get_nested_transaction(), task.huey, message))
     return message
 
 
 def _enqueue_pending(session: Session) -> None:
-    pending = session.info.get(_PENDING)
+    # Also sent when a savepoint is released: wait for the outermost commit.
+    if session.in_nested_transaction():
+        return
+    pending: list[Pending] | None = session.info.get(_PENDING)
     if not pending:
         return
     queued = list(pending)
     pending.clear()
-    for huey, message in queued:
-        huey.enqueue(message)
+    for entry in queued:
+        entry.huey.enqueue(entry.message)
 
 
-def _drop_pending(session: Session, transaction: t.Any) -> None:
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending: list[Pending] | None = session.info.get(_PENDING)
+    if not pending or not previous_transaction.nested:
+        return  # the outermost transaction's end is handled by _drop_pending
+    kept = [entry for entry in pending if not entry.inside(previous_transaction)]
+    if len(kept) < len(pending):
+        logger.info(
+            "savepoint rolled back: %d pending task(s) not queued", len(pending) - len(kept)
+        )
+        pending[:] = kept
+
+
+def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
     # Runs after after_commit (which already emptied the list) and on rollback or close.
-    pending = session.info.get(_PENDING)
+    pending: list[Pending] | None = session.info.get(_PENDING)
     if pending and transaction.parent is None:
         logger.info("transaction ended without commit: %d pending task(s) not queued", len(pending))
         pending.clear()

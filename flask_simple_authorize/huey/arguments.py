@@ -1,9 +1,10 @@
 """The enqueue side: only ids and JSON-safe values cross the queue.
 
 A model instance is reduced to its primary key and a user object to its id.
-Anything else that is not JSON-safe, and any parameter (or mapping key) whose
-name looks like a secret, raises :class:`.JobArgumentError` before anything
-is queued.
+A record id is checked against the types of the model's primary-key columns.
+Anything else that is not JSON-safe, an id that cannot be a key of the model,
+and any parameter (or mapping key) whose name looks like a secret, raise
+:class:`.JobArgumentError` before anything is queued.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import itertools
 import math
 import re
 import typing as t
+import uuid
 from collections.abc import Mapping
 
 import sqlalchemy as sa
@@ -19,6 +21,7 @@ from flask import current_app
 from flask import has_app_context
 from flask import has_request_context
 from sqlalchemy.orm import InstanceState
+from sqlalchemy.orm import Mapper
 
 from ..actor import bound_actor
 from ..errors import JobArgumentError
@@ -28,7 +31,7 @@ from .spec import HUEY_KEYWORDS
 from .spec import META_KEY
 from .spec import JobSpec
 
-__all__ = ["JobArgumentError", "looks_secret", "prepare_call"]
+__all__ = ["JobArgumentError", "looks_secret", "prepare_call", "record_key"]
 
 #: Name parts that mark a secret (``user_password``, ``apiToken``, ``card_cvv``...).
 SECRET_PARTS = frozenset(
@@ -45,6 +48,7 @@ SECRET_PAIRS = frozenset(
 #: How many lists and dicts may nest in one argument (``[[1]]`` is 2 levels).
 MAX_DEPTH = 20
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_INTEGER = re.compile(r"-?[0-9]+")
 
 JSON_HINT = "pass an id or a JSON-safe value (str, int, float, bool, None, list, dict)"
 
@@ -121,11 +125,93 @@ def reduce_user(spec: JobSpec, user: t.Any) -> t.Any:
 
 
 def reduce_record(spec: JobSpec, record: t.Any, name: str) -> t.Any:
-    """Return the record's primary key (a record or an id may be given)."""
+    """Return the record's primary key (a record or an id may be given).
+
+    Without a ``record_loader``, the id must fit the model's primary key: digits
+    become an ``int`` for an integer key, a UUID is queued as its string, a
+    composite key is queued as a list.
+    """
     value = reduce_instance(record)
     if value is None:
         raise JobArgumentError(spec.name, name, "is None or a record that was never flushed")
+    if spec.record_loader is None:
+        try:
+            value = queued_key(record_key(spec.target, value))
+        except ValueError as error:
+            raise JobArgumentError(
+                spec.name, name, f"{error}: pass a {spec.record_type} or its primary key"
+            ) from None
     return _checked(spec, name, value, 0, named=False)
+
+
+def record_key(target: t.Any, value: t.Any) -> t.Any:
+    """Return ``value`` as a primary key of the mapped model ``target``.
+
+    A composite key (given as a list or a tuple) becomes a tuple. Parts of an
+    ``int``, ``str`` or ``uuid.UUID`` column are checked and converted
+    (``"12"`` becomes ``12``); parts of other types, and keys of a ``target``
+    that is not a mapped class, are returned unchanged.
+
+    :raises ValueError: ``value`` cannot be a key of ``target``.
+    """
+    kinds = key_types(target)
+    if kinds is None:
+        return value
+    if len(kinds) == 1:
+        return _key_part(value, kinds[0])
+    if not isinstance(value, (list, tuple)) or len(value) != len(kinds):
+        raise ValueError(f"is {value!r}, not a list of the {len(kinds)} parts of the key")
+    return tuple(_key_part(part, kind) for part, kind in zip(value, kinds, strict=True))
+
+
+def key_types(target: t.Any) -> tuple[type | None, ...] | None:
+    """Return the Python types of a mapped class's primary-key columns (``None``: unknown).
+
+    Returns ``None`` when ``target`` is not a mapped class.
+    """
+    mapper = sa.inspect(target, raiseerr=False)
+    if not isinstance(mapper, Mapper):
+        return None
+    kinds: list[type | None] = []
+    for column in mapper.primary_key:
+        try:
+            kinds.append(column.type.python_type)
+        except NotImplementedError:
+            kinds.append(None)
+    return tuple(kinds)
+
+
+def _key_part(value: t.Any, kind: type | None) -> t.Any:
+    if kind is int:
+        if type(value) is int:
+            return value
+        if type(value) is str and _INTEGER.fullmatch(value):
+            return int(value)
+    elif kind is str:
+        if type(value) is str:
+            return value
+        if type(value) is int:
+            return str(value)
+    elif kind is uuid.UUID:
+        if isinstance(value, uuid.UUID):
+            return value
+        if type(value) is str:
+            try:
+                return uuid.UUID(value)
+            except ValueError:
+                pass
+    else:
+        return value
+    raise ValueError(f"is {value!r}, not a valid {kind.__name__} key")
+
+
+def queued_key(key: t.Any) -> t.Any:
+    """Return a primary key in the JSON-safe form it is queued in (a list for composite keys)."""
+    if isinstance(key, tuple):
+        return [queued_key(part) for part in key]
+    if isinstance(key, uuid.UUID):
+        return str(key)
+    return key
 
 
 def reduce_instance(value: t.Any) -> t.Any:

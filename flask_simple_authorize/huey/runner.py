@@ -17,6 +17,7 @@ from collections.abc import Callable
 from flask import Flask
 from huey.exceptions import CancelExecution
 from huey.exceptions import RetryTask
+from sqlalchemy.exc import DataError
 
 from .. import signals
 from ..actor import acting_as
@@ -26,6 +27,7 @@ from ..checks import resolve_actor
 from ..errors import ConfigurationError
 from ..state import AuthorizeState
 from ..state import get_state
+from .arguments import record_key
 from .binding import app_for
 from .exceptions import JobDenied
 from .exceptions import JobSkipped
@@ -126,22 +128,53 @@ class JobRun:
         return user
 
     def load_record(self, record_id: t.Any) -> t.Any:
-        """Load a record of the task's model by primary key (``None`` when it is gone)."""
+        """Load a record of the task's model by primary key.
+
+        Returns ``None`` when it is gone, or when ``record_id`` cannot be a key
+        of the model.
+        """
+        try:
+            return self._lookup(record_id)
+        except InvalidRecordId:
+            return None
+
+    def _lookup(self, record_id: t.Any) -> t.Any:
         if isinstance(record_id, list):
             record_id = tuple(record_id)
-        if self.spec.record_loader is not None:
-            return self.spec.record_loader(record_id)
         db = self.app.extensions.get("sqlalchemy")
-        if db is None:
-            raise ConfigurationError(
-                f"task {self.spec.name}: no Flask-SQLAlchemy extension on the app to load"
-                f" {self.spec.record_type} records; pass record_loader="
-            )
-        return db.session.get(self.spec.target, record_id)
+        try:
+            if self.spec.record_loader is not None:
+                return self.spec.record_loader(record_id)
+            if db is None:
+                raise ConfigurationError(
+                    f"task {self.spec.name}: no Flask-SQLAlchemy extension on the app to load"
+                    f" {self.spec.record_type} records; pass record_loader="
+                )
+            try:
+                key = record_key(self.spec.target, record_id)
+            except ValueError as error:
+                raise InvalidRecordId(str(error)) from None
+            return db.session.get(self.spec.target, key)
+        except DataError as error:
+            # The database refused the value for the key column (PostgreSQL does,
+            # SQLite finds no row); the failed statement spoiled the transaction.
+            if db is not None:
+                db.session.rollback()
+            raise InvalidRecordId(str(error.orig).strip().splitlines()[0]) from error
 
     def load_task_record(self) -> t.Any:
-        """Load the task's record; retry while it may not be committed yet, then skip."""
-        record = self.load_record(self.record_id)
+        """Load the task's record; retry while it may not be committed yet, then skip.
+
+        An id that cannot be a key of the model is skipped at once, never retried.
+        """
+        try:
+            record = self._lookup(self.record_id)
+        except InvalidRecordId as error:
+            self.skip(
+                "invalid_record_id",
+                f"{self.spec.record_type} id {self.record_id!r} is not a valid key ({error})",
+                level=logging.WARNING,
+            )
         if record is None:
             settings = self.state.settings
             limit = self.spec.missing_record_retries
@@ -201,9 +234,9 @@ class JobRun:
             reason=decision.reason,
         )
 
-    def skip(self, reason: str, message: str) -> t.NoReturn:
-        """Skip the task for good: log at info, announce, raise :class:`.JobSkipped`."""
-        logger.info("task %s (%s) skipped: %s", self.spec.name, self.task_id, message)
+    def skip(self, reason: str, message: str, *, level: int = logging.INFO) -> t.NoReturn:
+        """Skip the task for good: log, announce, raise :class:`.JobSkipped`."""
+        logger.log(level, "task %s (%s) skipped: %s", self.spec.name, self.task_id, message)
         self.send(signals.job_skipped, reason=reason)
         raise JobSkipped(message, reason=reason)
 
@@ -261,6 +294,8 @@ class JobRun:
             "context": self.context,
         }
         payload.update(extra)
+        if isinstance(payload["record_id"], list):  # a composite key, queued as a list
+            payload["record_id"] = tuple(payload["record_id"])
         signals.send_safely(signal, self.app, **payload)
 
     def remember_completed(self, record_id: t.Any) -> None:
@@ -283,6 +318,10 @@ class JobRun:
             if self.completed:
                 meta["completed"] = list(self.completed)
             self.task.kwargs[META_KEY] = meta
+
+
+class InvalidRecordId(Exception):
+    """A queued record id cannot be a primary key of the task's model."""
 
 
 def requeue_limit(spec: JobSpec, default: int) -> int:

@@ -48,6 +48,8 @@ class SimpleAuthorize:
         self.denial_message_function: DenialMessage | None = None
         #: ``blueprint name -> policy namespace``, see :meth:`register_namespace`.
         self.blueprint_namespaces: dict[str, str] = {}
+        #: Names of the blueprints registered with :meth:`register_api`.
+        self.api_blueprints: set[str] = set()
         self._huey = huey
         if app is not None:
             self.init_app(app, huey=huey)
@@ -75,12 +77,12 @@ class SimpleAuthorize:
             huey = self._huey
         elif self._huey is None:
             self._huey = huey
-        state = AuthorizeState(self, settings, huey, self.blueprint_namespaces)
+        state = AuthorizeState(self, settings, huey, self.blueprint_namespaces, self.api_blueprints)
         app.extensions[EXTENSION_KEY] = state
         app.add_template_global(policy, "policy")
         app.add_template_global(allowed_to, "allowed_to")
         app.add_template_global(authorized_records, "authorized_records")
-        if settings.register_error_handlers:
+        if settings.register_error_handlers and not _has_own_handler(app):
             app.register_error_handler(NotAuthorizedError, handle_not_authorized)
         if settings.verify:
             app.after_request(verify_authorization_performed)
@@ -128,6 +130,15 @@ class SimpleAuthorize:
         name = blueprint if isinstance(blueprint, str) else blueprint.name
         self.blueprint_namespaces[name] = namespace
 
+    def register_api(self, blueprint: Blueprint | str) -> None:
+        """Answer every denial in ``blueprint`` with JSON (401/403), whatever the client accepts.
+
+        Without it, a request counts as an API request when it sends JSON or
+        prefers JSON to HTML, so a bare ``curl`` to an API route would get the
+        HTML answer (a login redirect).
+        """
+        self.api_blueprints.add(blueprint if isinstance(blueprint, str) else blueprint.name)
+
     def task(self, model_or_policy: t.Any, action: str, **options: t.Any) -> t.Any:
         """Declare an authorized huey task on the bound huey instance.
 
@@ -140,3 +151,8 @@ class SimpleAuthorize:
         from .huey import huey_authorized_task
 
         return huey_authorized_task(self._huey, model_or_policy, action, **options)
+
+
+def _has_own_handler(app: Flask) -> bool:
+    """Whether the app already registered an ``errorhandler(NotAuthorizedError)``."""
+    return NotAuthorizedError in app.error_handler_spec.get(None, {}).get(403, {})

@@ -56,6 +56,21 @@ def cache() -> dict[tuple[t.Any, ...], t.Any]:
     """Return the lookup cache, cleared whenever a policy registers.
 
     Keys are ``(class, namespace)`` for policy classes and, for the request
-    fast path, ``(class, None, action)`` for ``(policy class, rule)`` pairs.
+    fast path, ``(class, namespace, action)`` for ``(policy class, rule)`` pairs.
     """
     return _lookup_cache
+
+
+Snapshot = dict[tuple[str | None, str], "type[Policy]"]
+
+
+def snapshot() -> Snapshot:
+    """Return a copy of the registry, for :func:`restore` (tests swap policies this way)."""
+    return dict(_policies)
+
+
+def restore(saved: Snapshot) -> None:
+    """Make the registry exactly ``saved`` again and drop every cached lookup."""
+    _policies.clear()
+    _policies.update(saved)
+    _lookup_cache.clear()

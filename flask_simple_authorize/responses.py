@@ -9,8 +9,9 @@
   same-host referrer or ``SIMPLE_AUTHORIZE_REDIRECT_PATH``, else the 403 page
   (the app's own 403 handler when it has one).
 - Hidden denials (existence hiding) answer exactly as a missing record: 404.
-- An app's (or blueprint's) own ``errorhandler(403)`` answers every denial
-  instead, and an ``errorhandler(NotAuthorizedError)`` replaces this handler.
+- An app's (or blueprint's) own ``errorhandler(403)`` renders the 403 page;
+  an ``errorhandler(NotAuthorizedError)`` replaces this handler entirely
+  (registered before or after :meth:`.SimpleAuthorize.init_app`).
 
 Redirects only ever go to a local path: never an open redirect.
 """
@@ -38,8 +39,16 @@ ResponseValue = t.Any
 
 
 def is_api_request() -> bool:
-    """Whether the client sent JSON or prefers JSON to HTML."""
+    """Whether the request is an API request.
+
+    It is when its blueprint was registered with
+    :meth:`.SimpleAuthorize.register_api`, when the client sent JSON or
+    ``X-Requested-With: XMLHttpRequest``, or when it prefers JSON to HTML.
+    """
     if request.is_json or request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return True
+    api_blueprints = get_state().api_blueprints
+    if api_blueprints and not api_blueprints.isdisjoint(request.blueprints):
         return True
     accept = request.accept_mimetypes
     return accept.quality("application/json") > accept.quality("text/html")
@@ -49,9 +58,6 @@ def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
     """The error handler registered for :class:`.NotAuthorizedError`."""
     if error.hidden:
         return _not_found()
-    own_handler = _apps_forbidden_handler()
-    if own_handler is not None:
-        return own_handler(error)
     user = error.policy.user if error.policy is not None else current_actor()
     anonymous = not getattr(user, "is_authenticated", False)
     if is_api_request():
@@ -69,16 +75,6 @@ def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
     if target and target != request.full_path.rstrip("?"):
         return redirect(target)
     return current_app.handle_http_exception(Forbidden(description=error.message))
-
-
-def _apps_forbidden_handler() -> t.Callable[[t.Any], ResponseValue] | None:
-    """Return the app's (or the blueprint's) own ``errorhandler(403)``, which wins over ours."""
-    spec = current_app.error_handler_spec
-    for name in (*request.blueprints, None):
-        handler = spec.get(name, {}).get(403, {}).get(Forbidden)
-        if handler is not None:
-            return handler
-    return None
 
 
 def _json_error(error: NotAuthorizedError, anonymous: bool) -> ResponseValue:

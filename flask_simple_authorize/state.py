@@ -36,6 +36,8 @@ class AuthorizeState:
     huey: t.Any = None
     #: ``blueprint name -> policy namespace`` (shared with the extension).
     blueprint_namespaces: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: Names of the blueprints whose requests are API requests (shared with the extension).
+    api_blueprints: set[str] = dataclasses.field(default_factory=set)
 
     @property
     def context_provider(self) -> ContextProvider | None:

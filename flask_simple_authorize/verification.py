@@ -17,6 +17,7 @@ from flask import request
 from . import signals
 from .checks import PERFORMED_KEY
 from .errors import AuthorizationNotPerformedError
+from .state import get_state
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
@@ -54,6 +55,7 @@ def verify_authorization_performed(response: Response) -> Response:
     view = current_app.view_functions.get(endpoint)
     if view is not None and getattr(view, _SKIP_ATTRIBUTE, False):
         return response
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    signals.send_safely(signals.authorization_not_performed, app, endpoint=endpoint)
+    if get_state().settings.signals:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        signals.send_safely(signals.authorization_not_performed, app, endpoint=endpoint)
     raise AuthorizationNotPerformedError(endpoint)

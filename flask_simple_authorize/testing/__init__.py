@@ -16,6 +16,7 @@ from .login import login_client
 from .login import logout_client
 from .matrix import Cell
 from .matrix import permission_matrix
+from .policies import use_policies
 from .recorder import RecordedDecision
 from .recorder import RecordedScope
 from .recorder import SignalRecorder
@@ -39,4 +40,5 @@ __all__ = [
     "permission_matrix",
     "record_decisions",
     "run_tasks_eagerly",
+    "use_policies",
 ]

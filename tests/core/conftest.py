@@ -10,8 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_login import login_user
 
-from flask_simple_authorize import registry
-from flask_simple_authorize.authorizer import clear_caches
+from flask_simple_authorize.testing import use_policies
 
 from .sample import Post
 from .sample import PostPolicy
@@ -27,14 +26,8 @@ def _core_policies() -> Iterator[None]:
     Policies register globally by class name, so another test package may have
     defined its own ``PostPolicy`` last.
     """
-    saved = dict(registry._policies)
-    registry.register(PostPolicy, None)
-    clear_caches()
-    yield
-    registry._policies.clear()
-    registry._policies.update(saved)
-    registry.cache().clear()
-    clear_caches()
+    with use_policies(PostPolicy):
+        yield
 
 
 @pytest.fixture

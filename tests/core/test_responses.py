@@ -220,17 +220,51 @@ def test_safe_redirect_target_keeps_local_paths(app: Flask, url: str, expected: 
         assert safe_redirect_target(url) == expected
 
 
-def test_the_apps_own_403_handler_wins(
+def test_the_apps_own_403_handler_renders_the_403_page(
     routes: Flask, app: Flask, login: t.Any, viewer: User
 ) -> None:
     @app.errorhandler(403)
     def forbidden(error: Exception) -> tuple[str, int]:
-        return f"own 403: {type(error).__name__}", 403
+        return f"own 403: {error.description}", 403  # type: ignore[attr-defined]
 
     client = login(viewer)
-    for headers in ({}, JSON, {"Referer": "/posts"}):
-        response = client.get("/posts/1/edit", headers=headers)
-        assert (response.status_code, response.text) == (403, "own 403: NotAuthorizedError")
+    page = client.get("/posts/1/edit")
+    assert page.status_code == 403
+    assert page.text == "own 403: You are not authorized to perform this action."
+    # the rest of the denial handling still applies: JSON for APIs, redirects back
+    assert client.get("/posts/1/edit", headers=JSON).json["error"] == "not_authorized"
+    assert client.get("/posts/1/edit", headers={"Referer": "/posts"}).location == "/posts"
+
+
+def test_an_anonymous_user_still_goes_to_login_when_the_app_has_a_403_handler(
+    routes: Flask, app: Flask, client: FlaskClient
+) -> None:
+    @app.errorhandler(403)
+    def forbidden(error: Exception) -> tuple[str, int]:
+        return "own 403", 403
+
+    response = client.get("/posts/1/edit")
+    assert response.status_code == 302
+    assert "/login" in response.location
+
+
+def test_a_not_authorized_handler_registered_before_init_app_wins() -> None:
+    from flask_simple_authorize import SimpleAuthorize
+
+    app = Flask(__name__)
+
+    @app.errorhandler(NotAuthorizedError)
+    def denied(error: NotAuthorizedError) -> tuple[str, int]:
+        return f"mine: {error.query}", 418
+
+    SimpleAuthorize(app)
+
+    @app.get("/vaults/<int:vault_id>")
+    def show(vault_id: int) -> str:
+        return str(authorize(Vault(vault_id), user=None).id)
+
+    response = app.test_client().get("/vaults/1")
+    assert (response.status_code, response.text) == (418, "mine: show")
 
 
 def test_the_apps_own_not_authorized_handler_wins(
@@ -306,3 +340,24 @@ def test_the_error_names_what_was_denied(app: Flask, as_user: t.Any, viewer: Use
         authorize(db.session.get(Post, 1), "update", message="no editing")
     assert str(caught.value) == "no editing"
     assert isinstance(caught.value.policy, PostPolicy)
+
+
+def test_a_registered_api_blueprint_answers_json_to_any_client(
+    app: Flask, client: FlaskClient
+) -> None:
+    from flask import Blueprint
+
+    api = Blueprint("api", __name__, url_prefix="/api")
+
+    @api.get("/posts/<int:post_id>")
+    def show_post(post_id: int) -> str:
+        return authorize(db.get_or_404(Post, post_id), "update").title
+
+    app.register_blueprint(api)
+    app.extensions["simple_authorize"].extension.register_api(api)
+    response = client.get("/api/posts/1", headers={"Accept": "text/html"})
+    assert response.status_code == 401
+    assert response.json == {
+        "error": "not_authorized",
+        "message": "You are not authorized to perform this action.",
+    }

@@ -137,6 +137,26 @@ def test_not_performed_is_signalled(views: Flask, app: Flask, login: t.Any, view
     assert seen == ["forgot"]
 
 
+@pytest.mark.parametrize(
+    "config", [{"SIMPLE_AUTHORIZE_VERIFY": True, "SIMPLE_AUTHORIZE_SIGNALS": False}]
+)
+def test_not_performed_is_not_signalled_when_signals_are_off(
+    views: Flask, app: Flask, login: t.Any, viewer: User
+) -> None:
+    seen: list[str] = []
+
+    def receiver(sender: Flask, endpoint: str) -> None:
+        seen.append(endpoint)
+
+    client = login(viewer)
+    with (
+        signals.authorization_not_performed.connected_to(receiver, sender=app),
+        pytest.raises(AuthorizationNotPerformedError),
+    ):
+        client.get("/forgot")
+    assert seen == []
+
+
 @pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_VERIFY": False}])
 def test_verification_is_off_by_default(views: Flask, login: t.Any, viewer: User) -> None:
     assert login(viewer).get("/forgot").text == "forgot to authorize"

@@ -9,8 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from flask_simple_authorize import registry
-from flask_simple_authorize.authorizer import clear_caches
+from flask_simple_authorize.testing import use_policies
 
 from .blog import Article
 from .blog import ArticlePolicy
@@ -22,14 +21,8 @@ from .blog import db
 @pytest.fixture(autouse=True)
 def _restore_policy_registry() -> Iterator[None]:
     """Register the blog's policy, and undo whatever a test registered."""
-    saved = dict(registry._policies)
-    registry.register(ArticlePolicy, None)
-    clear_caches()
-    yield
-    registry._policies.clear()
-    registry._policies.update(saved)
-    registry.cache().clear()
-    clear_caches()
+    with use_policies(ArticlePolicy):
+        yield
 
 
 @pytest.fixture

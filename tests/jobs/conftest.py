@@ -10,10 +10,21 @@ from flask import Flask
 from huey import MemoryHuey
 
 from flask_simple_authorize import signals
+from flask_simple_authorize.testing import use_policies
 
+from .blog import ExportPolicy
+from .blog import MaintenancePolicy
+from .blog import PostPolicy
 from .blog import create_app
 from .blog import db
 from .blog import seed
+
+
+@pytest.fixture(autouse=True)
+def _blog_policies() -> Iterator[None]:
+    """Make the blog's policies the registered ones (other packages define a PostPolicy too)."""
+    with use_policies(PostPolicy, ExportPolicy, MaintenancePolicy):
+        yield
 
 
 @pytest.fixture

@@ -87,3 +87,58 @@ def test_refused_argument_raises_at_once(
         db.session.commit()
 
     assert huey.pending_count() == 0
+
+
+def test_task_added_in_a_savepoint_that_rolls_back_is_never_queued(
+    huey: t.Any, app: Flask, ids: dict[str, int], publish: t.Any
+):
+    with app.app_context():
+        publish.after_commit(db.session, ids["author"], ids["draft"])
+        savepoint = db.session.begin_nested()
+        publish.after_commit(db.session, ids["admin"], ids["draft"])
+        inner = db.session.begin_nested()
+        publish.after_commit(db.session, ids["admin"], ids["locked"])
+        inner.commit()
+        savepoint.rollback()
+        db.session.commit()
+
+    assert [task.args for task in huey.pending()] == [(ids["author"], ids["draft"])]
+
+
+def test_task_added_in_a_released_savepoint_waits_for_the_outer_commit(
+    huey: t.Any, app: Flask, ids: dict[str, int], publish: t.Any
+):
+    with app.app_context():
+        with db.session.begin_nested():
+            publish.after_commit(db.session, ids["author"], ids["draft"])
+        assert huey.pending_count() == 0
+        db.session.commit()
+
+    assert huey.pending_count() == 1
+
+
+def test_task_added_in_a_released_savepoint_is_dropped_when_the_outer_transaction_rolls_back(
+    huey: t.Any, app: Flask, ids: dict[str, int], publish: t.Any
+):
+    with app.app_context():
+        with db.session.begin_nested():
+            publish.after_commit(db.session, ids["author"], ids["draft"])
+        db.session.rollback()
+        db.session.commit()
+
+    assert huey.pending_count() == 0
+
+
+def test_savepoint_rolled_back_after_a_released_inner_one_drops_both_tasks(
+    huey: t.Any, app: Flask, ids: dict[str, int], publish: t.Any
+):
+    with app.app_context():
+        with db.session.begin_nested() as outer:
+            with db.session.begin_nested():
+                publish.after_commit(db.session, ids["author"], ids["draft"])
+            publish.after_commit(db.session, ids["admin"], ids["draft"])
+            outer.rollback()
+        publish.after_commit(db.session, ids["admin"], ids["locked"])
+        db.session.commit()
+
+    assert [task.args for task in huey.pending()] == [(ids["admin"], ids["locked"])]

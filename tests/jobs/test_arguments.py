@@ -5,18 +5,51 @@ from __future__ import annotations
 import datetime
 import decimal
 import typing as t
+import uuid
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from huey import MemoryHuey
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from flask_simple_authorize import JobArgumentError
+from flask_simple_authorize import Policy
 from flask_simple_authorize.huey import huey_authorized_task
 from flask_simple_authorize.huey import looks_secret
 
 from .blog import Post
 from .blog import User
 from .blog import db
+
+DEVICE_ID = uuid.UUID("12345678-1234-5678-1234-567812345678")
+
+
+class KeyedBase(DeclarativeBase):
+    """Models that are never stored: enqueueing only reads their primary keys."""
+
+
+class Tag(KeyedBase):
+    __tablename__ = "keyed_tags"
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+
+
+class Device(KeyedBase):
+    __tablename__ = "keyed_devices"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+
+class Grant(KeyedBase):
+    __tablename__ = "keyed_grants"
+    team_id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+
+
+class KeyedPolicy(Policy):
+    def update(self) -> bool:
+        return True
 
 
 @pytest.fixture
@@ -188,3 +221,66 @@ def test_arguments_nested_deeper_than_20_levels_are_refused(
         update_post(ids["admin"], ids["draft"], argument)
 
     assert huey.pending_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("model", "given", "queued"),
+    [
+        pytest.param(Post, "12", 12, id="digits-for-an-int-key"),
+        pytest.param(Post, -3, -3, id="negative-int"),
+        pytest.param(Tag, 12, "12", id="int-for-a-str-key"),
+        pytest.param(Device, DEVICE_ID, str(DEVICE_ID), id="uuid"),
+        pytest.param(Device, str(DEVICE_ID).upper(), str(DEVICE_ID), id="uuid-string"),
+        pytest.param(Grant, (3, "admin"), [3, "admin"], id="composite-tuple"),
+        pytest.param(Grant, ["3", "admin"], [3, "admin"], id="composite-list"),
+    ],
+)
+def test_record_id_is_queued_in_the_form_of_the_models_key(
+    huey: t.Any, app: Flask, model: type, given: t.Any, queued: t.Any
+):
+    @huey_authorized_task(huey, model, "update", policy_class=KeyedPolicy)
+    def update(user: User, record: t.Any) -> None:
+        pass
+
+    update(1, given)
+
+    assert huey.dequeue().args == (1, queued)
+
+
+@pytest.mark.parametrize(
+    ("model", "given"),
+    [
+        pytest.param(Post, "12x", id="no-number"),
+        pytest.param(Post, "", id="empty"),
+        pytest.param(Post, 1.5, id="float"),
+        pytest.param(Post, True, id="bool"),
+        pytest.param(Post, [1, 2], id="list-for-a-single-key"),
+        pytest.param(Tag, 1.0, id="float-for-a-str-key"),
+        pytest.param(Device, "not-a-uuid", id="no-uuid"),
+        pytest.param(Grant, 3, id="scalar-for-a-composite-key"),
+        pytest.param(Grant, [3], id="part-of-a-composite-key"),
+        pytest.param(Grant, [3, "admin", 4], id="too-long-a-composite-key"),
+        pytest.param(Grant, ["x", "admin"], id="bad-part"),
+    ],
+)
+def test_record_id_that_cannot_be_a_key_of_the_model_is_refused(
+    huey: t.Any, app: Flask, model: type, given: t.Any
+):
+    @huey_authorized_task(huey, model, "update", policy_class=KeyedPolicy)
+    def update(user: User, record: t.Any) -> None:
+        pass
+
+    with pytest.raises(JobArgumentError, match="record_id.*its primary key"):
+        update(1, given)
+
+    assert huey.pending_count() == 0
+
+
+def test_ids_of_a_task_with_a_record_loader_are_not_checked(huey: t.Any, app: Flask):
+    @huey_authorized_task(huey, Post, "update", record_loader=lambda slug: None)
+    def update_by_slug(user: User, post: Post) -> None:
+        pass
+
+    update_by_slug(1, "hello-world")
+
+    assert huey.dequeue().args == (1, "hello-world")

@@ -93,6 +93,25 @@ def test_missing_record_is_retried_before_it_counts_as_deleted(
     assert (skipped["reason"], skipped["attempt"]) == ("record_not_found", 3)
 
 
+@pytest.mark.parametrize(
+    "record_id",
+    [pytest.param("2x", id="no-number"), pytest.param([1, 2], id="list-for-a-single-key")],
+)
+def test_queued_id_that_cannot_be_a_key_is_skipped_without_retries(
+    huey: t.Any, app: Flask, ids: dict[str, int], drain: t.Any, recorder: t.Any, record_id: t.Any
+):
+    @huey_authorized_task(huey, Post, "publish", missing_record_retries=2, retries=4)
+    def publish(user: User, post: Post) -> None:
+        raise AssertionError("must not run")
+
+    # As an older release or another producer may have queued it, unchecked.
+    huey.enqueue(publish.task_class((ids["admin"], record_id), {}))
+
+    assert drain() == 1
+    skipped = recorder.payload("job_skipped")
+    assert (skipped["reason"], skipped["record"]) == ("invalid_record_id", None)
+
+
 def test_record_committed_after_enqueue_is_found_on_retry(
     huey: t.Any, app: Flask, ids: dict[str, int], drain: t.Any
 ):

@@ -7,6 +7,7 @@ fails at start-up with a :class:`.ConfigurationError` naming the key.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import typing as t
 
 from .errors import ConfigurationError
@@ -88,8 +89,15 @@ class Settings:
 def load_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
     """Write the defaults into ``config`` and return the validated settings.
 
-    :raises ConfigurationError: A value has the wrong type or form.
+    :raises ConfigurationError: A value has the wrong type or form, or a
+        ``SIMPLE_AUTHORIZE_*`` key is unknown (a misspelled key would otherwise
+        leave its setting silently at the default).
     """
+    for name in config:
+        if name.startswith(PREFIX) and name[len(PREFIX) :] not in DEFAULTS:
+            close = difflib.get_close_matches(name[len(PREFIX) :], DEFAULTS, n=1)
+            hint = f" Did you mean {PREFIX}{close[0]}?" if close else ""
+            raise ConfigurationError(f"unknown configuration key {name}.{hint}")
     for key, (default, _) in DEFAULTS.items():
         config.setdefault(PREFIX + key, default)
 

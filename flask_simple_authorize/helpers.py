@@ -21,6 +21,7 @@ from .checks import mark_performed
 from .checks import resolve_actor
 from .checks import view_action
 from .denial import denial_error
+from .errors import ConfigurationError
 from .finder import policy_class_for
 from .policy import Policy
 
@@ -187,11 +188,17 @@ def permitted_attributes(
     ``permitted_attributes_for_<action>`` on the policy takes precedence over
     ``permitted_attributes``.
     """
+    if action is not None and type(action) is not str:
+        raise ConfigurationError(
+            f"the action of permitted_attributes() must be a rule name (str), got {action!r}"
+        )
     found = policy(record, user=user, policy_class=policy_class, namespace=namespace)
     name = view_action_or_none() if action is None else action
+    if name and name.endswith("?"):
+        name = name[:-1]
     method = None
-    if name and name.rstrip("?").isidentifier():
-        method = getattr(found, f"permitted_attributes_for_{name.rstrip('?')}", None)
+    if name and name.isidentifier():
+        method = getattr(found, f"permitted_attributes_for_{name}", None)
     return list((method or found.permitted_attributes)())
 
 

@@ -101,3 +101,12 @@ def test_settings_are_read_once_at_init_app() -> None:
     SimpleAuthorize(app)
     app.config["SIMPLE_AUTHORIZE_HIDE_DENIED"] = "not even a bool"
     assert get_state(app).settings.hide_denied is False
+
+
+def test_a_misspelled_key_fails_at_start_up_with_a_suggestion() -> None:
+    app = Flask(__name__)
+    app.config["SIMPLE_AUTHORIZE_VERFY"] = True
+    with pytest.raises(
+        ConfigurationError, match=r"SIMPLE_AUTHORIZE_VERFY.*SIMPLE_AUTHORIZE_VERIFY"
+    ):
+        SimpleAuthorize(app)

@@ -318,6 +318,16 @@ def test_permitted_attributes_prefer_the_action_specific_method(
         assert permitted_attributes(draft, "__class__") == ["title", "body"]
 
 
+def test_permitted_attributes_refuse_a_non_string_action_and_strip_one_question_mark(
+    as_user: t.Any, admin: User, draft: Post
+) -> None:
+    with as_user(admin):
+        with pytest.raises(ConfigurationError, match="must be a rule name"):
+            permitted_attributes(draft, 5)  # type: ignore[arg-type]
+        # "create??" is no rule name: the generic list applies, as authorize refuses it
+        assert permitted_attributes(draft, "create??") == ["title", "body", "published"]
+
+
 def test_permitted_attributes_default_to_the_views_name(
     app: Flask, login: t.Any, admin: User
 ) -> None:

@@ -30,6 +30,7 @@ from .helpers import visible_attributes
 from .params import policy_params
 from .policy import Denial
 from .policy import Policy
+from .responses import safe_redirect_target
 from .scoping import policy_scope
 from .verification import skip_authorization
 
@@ -66,6 +67,7 @@ __all__ = [
     "policy_class_for",
     "policy_params",
     "policy_scope",
+    "safe_redirect_target",
     "skip_authorization",
     "visible_attributes",
 ]

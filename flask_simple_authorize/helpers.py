@@ -24,6 +24,7 @@ from .denial import denial_error
 from .errors import ConfigurationError
 from .finder import policy_class_for
 from .policy import Policy
+from .policy import permitted_attributes_for
 
 R = t.TypeVar("R")
 
@@ -193,13 +194,7 @@ def permitted_attributes(
             f"the action of permitted_attributes() must be a rule name (str), got {action!r}"
         )
     found = policy(record, user=user, policy_class=policy_class, namespace=namespace)
-    name = view_action_or_none() if action is None else action
-    if name and name.endswith("?"):
-        name = name[:-1]
-    method = None
-    if name and name.isidentifier():
-        method = getattr(found, f"permitted_attributes_for_{name}", None)
-    return list((method or found.permitted_attributes)())
+    return permitted_attributes_for(found, view_action_or_none() if action is None else action)
 
 
 def view_action_or_none() -> str | None:

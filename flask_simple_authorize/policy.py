@@ -304,3 +304,16 @@ def _is_rule(cls: type, name: str) -> bool:
     return all(
         p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters
     )
+
+
+def permitted_attributes_for(policy: Policy, action: str | None) -> list[str]:
+    """Return what ``policy`` permits to write for ``action``.
+
+    ``permitted_attributes_for_<action>()`` when the policy defines it (one
+    trailing ``?`` is ignored), else ``permitted_attributes()``.
+    """
+    name = action[:-1] if action and action.endswith("?") else action
+    method = policy.permitted_attributes
+    if name and name.isidentifier():
+        method = getattr(policy, f"permitted_attributes_for_{name}", method)
+    return list(method())

@@ -160,7 +160,8 @@ class JobRun:
             # SQLite finds no row); the failed statement spoiled the transaction.
             if db is not None:
                 db.session.rollback()
-            raise InvalidRecordId(str(error.orig).strip().splitlines()[0]) from error
+            detail = str(error.orig).strip().partition("\n")[0]
+            raise InvalidRecordId(f"is {record_id!r}, refused by the database: {detail}") from error
 
     def load_task_record(self) -> t.Any:
         """Load the task's record; retry while it may not be committed yet, then skip.
@@ -172,7 +173,7 @@ class JobRun:
         except InvalidRecordId as error:
             self.skip(
                 "invalid_record_id",
-                f"{self.spec.record_type} id {self.record_id!r} is not a valid key ({error})",
+                f"{self.spec.record_type} id {error}",
                 level=logging.WARNING,
             )
         if record is None:

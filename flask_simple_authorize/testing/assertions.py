@@ -19,6 +19,7 @@ from ..authorizer import decide
 from ..authorizer import resolve_rule
 from ..finder import policy_class_for
 from ..policy import Policy
+from ..policy import permitted_attributes_for
 from ._describe import describe_decider
 from ._describe import describe_outcome
 from ._describe import describe_record
@@ -148,13 +149,9 @@ def assert_permitted_attributes(
     policy = build_policy(
         user, record, policy_class=policy_class, context=context, namespace=namespace
     )
-    method = policy.permitted_attributes
-    if action is not None:
-        name = action.rstrip("?")
-        if name.isidentifier():
-            method = getattr(policy, f"permitted_attributes_for_{name}", method)
     label = f"permitted attributes for {action!r}" if action else "permitted attributes"
-    return _check_attributes(label, policy, user, record, method(), expected, includes, excludes)
+    attributes = permitted_attributes_for(policy, action)
+    return _check_attributes(label, policy, user, record, attributes, expected, includes, excludes)
 
 
 def assert_visible_attributes(

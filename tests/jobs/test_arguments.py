@@ -270,7 +270,7 @@ def test_record_id_that_cannot_be_a_key_of_the_model_is_refused(
     def update(user: User, record: t.Any) -> None:
         pass
 
-    with pytest.raises(JobArgumentError, match="record_id.*its primary key"):
+    with pytest.raises(JobArgumentError, match=r"record_id.*its primary key"):
         update(1, given)
 
     assert huey.pending_count() == 0

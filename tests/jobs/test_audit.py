@@ -21,7 +21,6 @@ from .blog import Post
 from .blog import User
 from .blog import create_app
 from .blog import db
-from .blog import seed
 
 
 @pytest.fixture

@@ -163,8 +163,9 @@ def test_record_id_that_is_no_number_is_refused_at_enqueue(
 
 
 def test_queued_record_id_that_is_no_number_is_skipped_as_invalid(
-    app: Flask, ids: dict[str, int], tasks: Tasks, drain: Drain, recorder: Recorder, huey: MemoryHuey
-) -> None:
+    app: Flask, ids: dict[str, int], tasks: Tasks, drain: Drain, recorder: Recorder,
+    huey: MemoryHuey,
+) -> None:  # fmt: skip
     # As an older release or another producer may have queued it, unchecked.
     huey.enqueue(tasks.retitle.task_class((ids["ann"], f"{ids['red draft']}x", "renamed"), {}))
     drain()

@@ -66,6 +66,8 @@ def create_app(config: t.Mapping[str, t.Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(posts_bp)
     app.register_blueprint(api_bp)
+    # Every denial in the API answers JSON 401/403, whatever the client accepts.
+    authz.register_api(api_bp)
     app.register_error_handler(HTTPException, _http_error)
     app.add_template_global(AuditPolicy, "AuditPolicy")
     app.cli.add_command(seed_command)
@@ -73,6 +75,8 @@ def create_app(config: t.Mapping[str, t.Any] | None = None) -> Flask:
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
-    # Registered for HTTPException rather than 403: an errorhandler(403) would
-    # replace the extension's whole denial handling (login redirect included).
+    # One styled page for every HTTP error, not only 403: 404 for a missing post
+    # (or a hidden denial), 405 and the rest. For denials the extension decides
+    # first (login redirect, flash and redirect back) and comes here only for the
+    # final 403 page; the API blueprint's own handler answers its errors in JSON.
     return render_template("error.html", error=error), error.code or 500

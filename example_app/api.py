@@ -1,7 +1,9 @@
 """The JSON API, for clients that send ``Authorization: Bearer <token>``.
 
 Every answer is JSON, errors included: 401 without a valid token, 403 when
-the policy denies (with the denial's reason), 404 for unknown posts.
+the policy denies (with the denial's reason), 404 for unknown posts. Denials
+answer JSON because :func:`.create_app` registers the blueprint with
+``authz.register_api``; other HTTP errors go through :func:`http_error`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from flask_simple_authorize import NotAuthorizedError
 from flask_simple_authorize import authorize
 from flask_simple_authorize import filter_attributes
 from flask_simple_authorize import policy_params
@@ -62,18 +63,13 @@ def publish(post_id: int) -> JSONResponse:
     return jsonify({"queued": True, "post": post.id}), 202
 
 
-@bp.errorhandler(NotAuthorizedError)
-def not_authorized(error: NotAuthorizedError) -> JSONResponse:
-    """Answer denials in JSON even to clients that did not ask for JSON."""
-    body: dict[str, t.Any] = {"error": "not_authorized", "message": error.message}
-    if error.reason is not None:
-        body["reason"] = error.reason
-    return jsonify(body), 403 if current_user.is_authenticated else 401
-
-
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> JSONResponse:
-    """Answer 404 and friends in JSON."""
+    """Answer 404 and friends in JSON.
+
+    Denials are the extension's to answer; a hidden one reaches this handler
+    as the same 404 a missing post gets.
+    """
     return jsonify({"error": error.name.lower().replace(" ", "_")}), error.code or 500
 
 

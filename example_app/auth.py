@@ -15,8 +15,8 @@ from flask_login import login_user
 from flask_login import logout_user
 from werkzeug.wrappers import Response
 
+from flask_simple_authorize import safe_redirect_target
 from flask_simple_authorize import skip_authorization
-from flask_simple_authorize.responses import safe_redirect_target
 
 from .extensions import db
 from .extensions import login_manager

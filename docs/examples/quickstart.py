@@ -35,6 +35,7 @@ from flask_simple_authorize import SimpleAuthorize
 from flask_simple_authorize import authorize
 from flask_simple_authorize import policy_params
 from flask_simple_authorize import policy_scope
+from flask_simple_authorize import safe_redirect_target
 from flask_simple_authorize import skip_authorization
 
 # -- extensions -----------------------------------------------------------------
@@ -139,7 +140,9 @@ def login() -> t.Any:
         user = db.session.scalar(select(User).filter_by(name=request.form["name"]))
         if user is not None and check_password_hash(user.password_hash, request.form["password"]):
             login_user(user)
-            return redirect(url_for("blog.index"))
+            # back to the page that sent the user here, if it is on this site
+            target = safe_redirect_target(request.args.get("next"))
+            return redirect(target or url_for("blog.index"))
     return render_template("login.html")
 
 
@@ -153,6 +156,7 @@ def logout() -> t.Any:
 # -- views: a JSON API (denials answer 401/403 in JSON) ---------------------------
 
 api = Blueprint("api", __name__, url_prefix="/api")
+authz.register_api(api)  # JSON for every denial here, whatever the client accepts
 
 
 def post_json(post: Post) -> dict[str, t.Any]:

@@ -58,7 +58,7 @@ def test_testing_page_is_a_passing_test_module(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 passed" in result.stdout
+    assert "8 passed" in result.stdout
 
 
 def test_testing_page_shows_the_real_failure_messages(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,7 +25,7 @@ def quickstart() -> Iterator[types.ModuleType]:
     Policies register globally by class name, so the registry is restored
     afterwards: the quick start's ``PostPolicy`` must not leak into other tests.
     """
-    saved = dict(registry._policies)
+    saved = registry.snapshot()
     spec = importlib.util.spec_from_file_location("quickstart", DOCS / "examples" / "quickstart.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -36,9 +36,7 @@ def quickstart() -> Iterator[types.ModuleType]:
         yield module
     finally:
         sys.modules.pop("quickstart", None)
-        registry._policies.clear()
-        registry._policies.update(saved)
-        registry.cache().clear()
+        registry.restore(saved)
         clear_caches()
 
 

@@ -86,6 +86,31 @@ def test_anonymous_html_request_goes_to_the_login_page(client: FlaskClient) -> N
     assert response.headers["Location"].startswith("/login")
 
 
+def test_api_denial_answers_json_to_a_bare_client(client: FlaskClient) -> None:
+    response = client.post(f"/api/posts/{ALICE_DRAFT}/publish")
+    assert response.status_code == 401
+    assert response.get_json() == {
+        "error": "not_authorized",
+        "message": "You are not authorized to perform this action.",
+        "reason": "only_editors_publish",
+    }
+
+
+@pytest.mark.parametrize(
+    ("next_page", "expected"),
+    [(f"/posts/{ALICE_DRAFT}", f"/posts/{ALICE_DRAFT}"), ("https://evil.example/", "/")],
+    ids=["local", "foreign"],
+)
+def test_login_returns_to_a_local_next_page_only(
+    client: FlaskClient, next_page: str, expected: str
+) -> None:
+    response = client.post(
+        "/login", query_string={"next": next_page}, data={"name": "alice", "password": "secret"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+
+
 def test_admin_publishes_and_the_post_becomes_public(client: FlaskClient) -> None:
     log_in(client, "admin")
     response = client.post(f"/api/posts/{BOB_DRAFT}/publish", headers=JSON)

@@ -29,6 +29,28 @@ def test_api_answers_401_in_json_without_a_valid_token(client: FlaskClient, head
     assert response.json["error"] == "not_authorized"
 
 
+BROWSER_ACCEPT = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [pytest.param(None, 401, id="anonymous"), pytest.param("viewer", 403, id="viewer")],
+)
+def test_api_denials_answer_json_even_to_a_client_that_prefers_html(
+    app: Flask, client: FlaskClient, tokens, user, status
+):
+    headers = {**BROWSER_ACCEPT, **(bearer(tokens[user]) if user else {})}
+    response = client.patch(
+        f"/api/posts/{post_id(app, 'How policies work')}",
+        data="{}",
+        headers=headers,
+    )
+    assert response.status_code == status
+    assert response.location is None
+    assert response.json is not None
+    assert response.json["error"] == "not_authorized"
+
+
 def test_api_lists_the_posts_of_the_tokens_user(client: FlaskClient, tokens):
     response = client.get("/api/posts", headers=bearer(tokens["viewer"]))
     assert response.status_code == 200

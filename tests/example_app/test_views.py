@@ -65,6 +65,12 @@ def test_viewer_is_refused_on_the_edit_url(app: Flask, login_as: LoginAs):
     assert "Not allowed" in response.text
 
 
+def test_unknown_post_answers_the_styled_not_found_page(login_as: LoginAs):
+    response = login_as("viewer").get("/posts/999")
+    assert response.status_code == 404
+    assert "Back to the posts" in response.text
+
+
 def test_viewer_cannot_open_someone_elses_draft(app: Flask, login_as: LoginAs):
     response = login_as("viewer").get(f"/posts/{post_id(app, 'Draft: background jobs')}")
     assert response.status_code == 403

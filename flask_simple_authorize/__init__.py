@@ -9,6 +9,7 @@ from .errors import JobArgumentError
 from .errors import JobError
 from .errors import NotAuthorizedError
 from .errors import PolicyNotDefinedError
+from .errors import RecordHiddenError
 from .errors import ScopeNotDefinedError
 from .errors import SimpleAuthorizeError
 from .errors import UnknownActionError
@@ -47,6 +48,7 @@ __all__ = [
     "NotAuthorizedError",
     "Policy",
     "PolicyNotDefinedError",
+    "RecordHiddenError",
     "ScopeNotDefinedError",
     "SimpleAuthorize",
     "SimpleAuthorizeError",

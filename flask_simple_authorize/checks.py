@@ -35,6 +35,7 @@ from .policy import Policy
 from .state import EXTENSION_KEY
 from .state import AuthorizeState
 from .state import get_state
+from .state import request_blueprint_names
 
 R = t.TypeVar("R")
 UNSET: t.Any = object()
@@ -117,7 +118,7 @@ def resolve_actor(user: t.Any = UNSET, namespace: t.Any = UNSET) -> Actor:
 def _blueprint_namespace(state: AuthorizeState) -> str | None:
     if not has_request_context():
         return None
-    for name in request.blueprints:
+    for name in request_blueprint_names():
         namespace = state.blueprint_namespaces.get(name)
         if namespace is not None:
             return namespace

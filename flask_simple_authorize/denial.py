@@ -6,6 +6,7 @@ import typing as t
 
 from .authorizer import Decision
 from .errors import NotAuthorizedError
+from .errors import RecordHiddenError
 
 if t.TYPE_CHECKING:
     from .checks import Actor
@@ -34,7 +35,8 @@ def denial_error(
             message = describe(decision.policy, decision.rule, decision.reason)
         if not message:
             message = settings.default_message
-    return NotAuthorizedError(
+    error_class = RecordHiddenError if hidden else NotAuthorizedError
+    return error_class(
         message,
         query=decision.rule,
         record=record,

@@ -3,7 +3,8 @@
 Every exception derives from :class:`SimpleAuthorizeError`::
 
     SimpleAuthorizeError
-    ├── NotAuthorizedError              a rule denied (HTTP 403, or 404 when hidden)
+    ├── NotAuthorizedError              a rule denied (HTTP 403)
+    │   └── RecordHiddenError           a denial answered as a missing record (HTTP 404)
     ├── PolicyNotDefinedError           no policy class found for a record
     ├── ScopeNotDefinedError            a policy's Scope has no resolve()
     ├── UnknownActionError              the action is not a rule of the policy
@@ -24,6 +25,7 @@ from __future__ import annotations
 import typing as t
 
 from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import NotFound
 
 
 class SimpleAuthorizeError(Exception):
@@ -76,7 +78,26 @@ class NotAuthorizedError(SimpleAuthorizeError, Forbidden):
 def _rebuild_not_authorized(
     message: str, query: str | None, reason: str | None, hidden: bool
 ) -> NotAuthorizedError:
-    return NotAuthorizedError(message, query=query, reason=reason, hidden=hidden)
+    error_class = RecordHiddenError if hidden else NotAuthorizedError
+    return error_class(message, query=query, reason=reason, hidden=hidden)
+
+
+class RecordHiddenError(NotAuthorizedError, NotFound):
+    """A denial answered as a missing record (existence hiding): HTTP 404.
+
+    It is also a :class:`werkzeug.exceptions.NotFound`, so Flask hands it to
+    the same 404 handlers (app or blueprint) a real missing record reaches,
+    and without any handler it renders werkzeug's plain 404 page. Catch
+    :class:`NotAuthorizedError` to catch both kinds of denial.
+    """
+
+    code = 404
+    description = NotFound.description
+
+    def __init__(self, message: str | None = None, **details: t.Any) -> None:
+        details["hidden"] = True
+        super().__init__(message, **details)
+        self.description = NotFound.description
 
 
 def _default_denial_message(query: str | None, record: t.Any, policy: t.Any) -> str:

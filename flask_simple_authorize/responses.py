@@ -34,6 +34,7 @@ from .actor import current_actor
 from .errors import NotAuthorizedError
 from .identity import record_type_of
 from .state import get_state
+from .state import request_blueprint_names
 
 ResponseValue = t.Any
 
@@ -48,7 +49,7 @@ def is_api_request() -> bool:
     if request.is_json or request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return True
     api_blueprints = get_state().api_blueprints
-    if api_blueprints and not api_blueprints.isdisjoint(request.blueprints):
+    if api_blueprints and not api_blueprints.isdisjoint(request_blueprint_names()):
         return True
     accept = request.accept_mimetypes
     return accept.quality("application/json") > accept.quality("text/html")

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 from flask import current_app
+from flask import request
 
 from .config import Settings
 from .errors import ConfigurationError
@@ -64,3 +65,19 @@ def get_state(app: Flask | None = None) -> AuthorizeState:
             f"Flask-Simple-Authorize is not registered on app {app.name!r}: call"
             " SimpleAuthorize(app) or authz.init_app(app) first"
         ) from None
+
+
+def request_blueprint_names() -> list[str]:
+    """Return the current request's blueprint names, innermost first.
+
+    Each nested blueprint appears under its full dotted name (``"v1.posts"``)
+    and its own name (``"posts"``), so a blueprint can be registered with the
+    extension by object or by either name.
+    """
+    names: list[str] = []
+    for name in request.blueprints:
+        names.append(name)
+        own = name.rpartition(".")[2]
+        if own != name:
+            names.append(own)
+    return names

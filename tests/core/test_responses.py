@@ -261,7 +261,7 @@ def test_a_not_authorized_handler_registered_before_init_app_wins() -> None:
 
     @app.get("/vaults/<int:vault_id>")
     def show(vault_id: int) -> str:
-        return str(authorize(Vault(vault_id), user=None).id)
+        return str(authorize(Vault(vault_id), user=None, hidden=False).id)
 
     response = app.test_client().get("/vaults/1")
     assert (response.status_code, response.text) == (418, "mine: show")
@@ -361,3 +361,65 @@ def test_a_registered_api_blueprint_answers_json_to_any_client(
         "error": "not_authorized",
         "message": "You are not authorized to perform this action.",
     }
+
+
+def test_a_blueprints_403_handler_never_reveals_a_hidden_record(
+    app: Flask, login: t.Any, viewer: User
+) -> None:
+    from flask import Blueprint
+
+    shop = Blueprint("shop", __name__, url_prefix="/shop")
+
+    @shop.errorhandler(403)
+    def forbidden(error: Exception) -> tuple[str, int]:
+        return "shop 403", 403
+
+    @shop.errorhandler(404)
+    def missing(error: Exception) -> tuple[str, int]:
+        return "shop 404", 404
+
+    @shop.get("/vaults/<int:vault_id>")
+    def vault(vault_id: int) -> str:
+        return f"vault {authorize(Vault(vault_id), 'show').id}"
+
+    @shop.get("/nothing")
+    def nothing() -> str:
+        return authorize(Vault(0), "show", hidden=False) and "never"
+
+    app.register_blueprint(shop)
+    client = login(viewer)
+    assert (client.get("/shop/vaults/1").status_code, client.get("/shop/vaults/1").text) == (
+        404,
+        "shop 404",
+    )
+    assert client.get("/shop/nothing").text == "shop 403"
+
+
+@pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_REGISTER_ERROR_HANDLERS": False}])
+def test_without_the_handlers_a_hidden_denial_looks_like_any_404(
+    routes: Flask, client: FlaskClient, login: t.Any, viewer: User
+) -> None:
+    hidden = login(viewer).get("/vaults/1")
+    missing = login(viewer).get("/no-such-page")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.text == missing.text
+
+
+def test_a_nested_api_blueprint_registered_by_object_answers_json(
+    app: Flask, client: FlaskClient
+) -> None:
+    from flask import Blueprint
+
+    v1 = Blueprint("v1", __name__, url_prefix="/v1")
+    posts = Blueprint("posts", __name__, url_prefix="/posts")
+
+    @posts.get("/<int:post_id>")
+    def show_post(post_id: int) -> str:
+        return authorize(db.get_or_404(Post, post_id), "update").title
+
+    v1.register_blueprint(posts)
+    app.register_blueprint(v1)
+    app.extensions["simple_authorize"].extension.register_api(posts)
+    response = client.get("/v1/posts/1", headers={"Accept": "text/html"})
+    assert response.status_code == 401
+    assert response.json is not None and response.json["error"] == "not_authorized"

@@ -81,14 +81,7 @@ def decide(policy: Policy, rule: str) -> Decision:
     :raises InvalidRuleResultError: The rule returned something other than a
         bool or a :class:`.Denial`.
     """
-    return decide_result(policy, rule, getattr(policy, rule)())
-
-
-def decide_result(policy: Policy, rule: str, result: t.Any) -> Decision:
-    """Check what ``rule`` returned on ``policy`` and make it a :class:`Decision`.
-
-    :raises InvalidRuleResultError: ``result`` is not a bool or a :class:`.Denial`.
-    """
+    result = getattr(policy, rule)()
     if result is True:
         return _new(Decision, (True, rule, policy, None))
     if result is False:

@@ -7,7 +7,8 @@ calling the rule itself.
 
 from __future__ import annotations
 
-import inspect
+import functools
+import types
 import typing as t
 from collections.abc import Mapping
 
@@ -20,8 +21,10 @@ from .checks import announce
 from .errors import InvalidRuleResultError
 from .finder import policy_class_for
 from .policy import REUSABLE_STATE
+from .policy import ActorHelpers
 from .policy import Denial
 from .policy import Policy
+from .policy import user_fact
 from .policy import user_fact_names
 
 R = t.TypeVar("R")
@@ -36,12 +39,7 @@ class _Plan:
         self.policy_class = policy_class
         self.rule = rule
         self.function: t.Callable[[Policy], t.Any] = getattr(policy_class, rule)
-        # Only a policy built by the base __init__, with a plain ``record`` attribute,
-        # can be re-pointed at another record.
-        self.reusable = (
-            policy_class.__init__ is Policy.__init__
-            and inspect.getattr_static(policy_class, "record", None) is None
-        )
+        self.reusable = reusable(policy_class)
         self.facts = user_fact_names(policy_class) if self.reusable else frozenset()
         self.spare: Policy | None = None
         self.spare_size = -1  # len(spare.__dict__) when it was last vetted; -1: vet it
@@ -73,11 +71,56 @@ class _Plan:
             self.spare_size = -1
 
 
+#: Attribute kinds that keep no per-instance state outside the instance ``__dict__``.
+_STATELESS_KINDS = (
+    types.FunctionType,
+    staticmethod,
+    classmethod,
+    functools.cached_property,  # stores in __dict__, where vet() sees it
+)
+#: Methods that may keep or redirect state where :meth:`_Plan.vet` cannot see it.
+_STATE_HOOKS = frozenset({"__init__", "__new__", "__setattr__", "__delattr__", "__getattribute__"})
+_LIBRARY_CLASSES = frozenset({Policy, ActorHelpers, object})
+
+
+def reusable(policy_class: type[Policy]) -> bool:
+    """Whether one instance of ``policy_class`` may be re-pointed at record after record.
+
+    Only when every piece of its state lives in the instance ``__dict__``,
+    where :meth:`_Plan.vet` checks it: built by the base ``__init__``, no
+    ``__slots__``, no property named ``record``, and no attribute that could
+    keep state elsewhere (``functools.lru_cache`` on a method, a custom
+    descriptor, an own ``__setattr__``). Anything unknown gets a fresh
+    instance per record, which is always right, only slower.
+    """
+    for klass in policy_class.__mro__:
+        if klass in _LIBRARY_CLASSES:
+            continue
+        for name, value in vars(klass).items():
+            if name in _STATE_HOOKS or name == "__slots__" or name == "record":
+                return False
+            if not _stateless(value):
+                return False
+    return True
+
+
+def _stateless(value: t.Any) -> bool:
+    if isinstance(value, property):
+        return all(
+            accessor is None or isinstance(accessor, types.FunctionType)
+            for accessor in (value.fget, value.fset, value.fdel)
+        )
+    if isinstance(value, user_fact):
+        return isinstance(value.function, types.FunctionType)
+    return isinstance(value, _STATELESS_KINDS) or not hasattr(type(value), "__get__")
+
+
 class BulkChecker:
     """Decides one action over many records, resolving each record class once.
 
     :meth:`split` reuses one policy instance per policy class, re-pointed at
-    each record, while nothing can keep hold of it (no signal receiver) and
+    each record, while nothing can keep hold of it (no signal receiver), its
+    class keeps no state outside the instance (see :func:`reusable`), and
     its ``__dict__`` holds only ``user``, ``record``, ``context`` and the
     user facts (:class:`.user_fact`): a rule that caches anything else on
     ``self`` makes the next record get a fresh instance. :meth:`decide`

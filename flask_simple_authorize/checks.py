@@ -89,7 +89,10 @@ class Actor(t.NamedTuple):
 def resolve_actor(user: t.Any = UNSET, namespace: t.Any = UNSET) -> Actor:
     """Resolve the app, its state, the acting user, the context and the namespace.
 
+    :param user: Decide for this user instead of the bound actor or ``current_user``.
+    :param namespace: The policy namespace (default: the blueprint's, if registered).
     :raises RuntimeError: There is no app context.
+    :raises ConfigurationError: The extension is not registered on the app.
     """
     try:
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -137,19 +140,53 @@ def view_action() -> str:
 
 
 def make_policy(actor: Actor, policy_class: type[Policy], record: t.Any) -> Policy:
-    """Build the policy for ``record``, reusing the request's cached one when enabled."""
+    """Build the policy for ``record``, reusing the request's cached one when enabled.
+
+    A cached policy is reused only for the same user, record and context: a
+    block bound with :func:`.acting_as` inside the request gets its own.
+    """
     target = None if record is policy_class else record
     if not actor.state.settings.policy_cache or not has_request_context():
         return policy_class(actor.user, target, actor.context)
-    cache: dict[tuple[int, int, type[Policy]], Policy] | None = g.get(_CACHE_KEY)
+    cache = _request_entry(_CACHE_KEY)
     if cache is None:
         cache = {}
-        setattr(g, _CACHE_KEY, cache)
+        _set_request_entry(_CACHE_KEY, cache)
     key = (id(actor.user), id(target), policy_class)
-    policy = cache.get(key)
-    if policy is None or policy.user is not actor.user or policy.record is not target:
+    policy: Policy | None = cache.get(key)
+    if (
+        policy is None
+        or policy.user is not actor.user
+        or policy.record is not target
+        or not _same_context(policy.context, actor.context)
+    ):
         policy = cache[key] = policy_class(actor.user, target, actor.context)
     return policy
+
+
+def _same_context(cached: Mapping[str, t.Any], wanted: Mapping[str, t.Any]) -> bool:
+    # the request's contexts all come from the one provider; a bound one is its own
+    return cached is wanted or (type(cached) is LazyContext and type(wanted) is LazyContext)
+
+
+def _request_entry(key: str) -> t.Any:
+    """Return what :func:`_set_request_entry` stored under ``key`` for this request.
+
+    ``g`` belongs to the app context, which several requests share when a test
+    pushes one around them, so each entry is tagged with its request.
+    """
+    entry = g.get(key)
+    if entry is None or entry[0] is not _current_request():
+        return None
+    return entry[1]
+
+
+def _set_request_entry(key: str, value: t.Any) -> None:
+    setattr(g, key, (_current_request(), value))
+
+
+def _current_request() -> t.Any:
+    return request._get_current_object()  # type: ignore[attr-defined]
 
 
 def drop_policy_cache(*_: t.Any, **__: t.Any) -> None:
@@ -204,7 +241,12 @@ def check(
 def mark_performed() -> None:
     """Record that the current request authorized or scoped something (verification)."""
     if has_request_context():
-        setattr(g, PERFORMED_KEY, True)
+        _set_request_entry(PERFORMED_KEY, True)
+
+
+def performed() -> bool:
+    """Whether the current request authorized, scoped or skipped authorization."""
+    return bool(_request_entry(PERFORMED_KEY))
 
 
 def announce(actor: Actor, decision: Decision, record: t.Any, enforced: bool) -> None:

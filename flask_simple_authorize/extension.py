@@ -9,6 +9,8 @@ from flask import Blueprint
 from flask import Flask
 from flask_login import user_logged_in
 from flask_login import user_logged_out
+from flask_login import user_needs_refresh
+from flask_login import user_unauthorized
 
 from .checks import drop_policy_cache
 from .config import load_settings
@@ -23,6 +25,7 @@ from .state import EXTENSION_KEY
 from .state import AuthorizeState
 from .state import ContextProvider
 from .state import UserLoader
+from .verification import refused_by_login
 from .verification import verify_authorization_performed
 
 F = t.TypeVar("F", bound=Callable[..., t.Any])
@@ -86,6 +89,8 @@ class SimpleAuthorize:
             app.register_error_handler(NotAuthorizedError, handle_not_authorized)
         if settings.verify:
             app.after_request(verify_authorization_performed)
+            user_unauthorized.connect(refused_by_login, app)
+            user_needs_refresh.connect(refused_by_login, app)
         user_logged_in.connect(drop_policy_cache)
         user_logged_out.connect(drop_policy_cache)
         if huey is not None:

@@ -8,7 +8,8 @@
    plain one.
 
 :func:`find_policy_class` is the quiet variant, :func:`policy_class_for` the
-raising one. Results of probes 3 and 4 are cached per class and namespace.
+raising one. Results of probe 4 are cached per class and namespace (and
+dropped whenever a policy registers); ``__policy__`` is read on every call.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from . import registry
 from .errors import PolicyNotDefinedError
 from .policy import Policy
 
-_DYNAMIC = object()  # the class's __policy__ is a descriptor: ask each instance
-_class_cache = registry.cache()  # (class, namespace) -> policy class, False, or _DYNAMIC
+_class_cache = registry.cache()  # (class, namespace) -> registry policy class, or False
 
 
 def policy_class_for(
@@ -38,7 +38,7 @@ def policy_class_for(
     if policy_class is None and getattr(record, "__policy__", None) is None:
         # the usual case, no __policy__ anywhere: the cached answer for the class
         cached = _class_cache.get((record if isinstance(record, type) else type(record), namespace))
-        if cached is not None and cached is not False and cached is not _DYNAMIC:
+        if cached is not None and cached is not False:
             return cached  # type: ignore[no-any-return]
     found = find_policy_class(record, namespace=namespace, policy_class=policy_class)
     if found is None:
@@ -55,25 +55,22 @@ def find_policy_class(
     """Return the policy class for ``record``, or ``None`` when there is none."""
     if policy_class is not None:
         return _checked(policy_class, "policy_class=")
-    instance_dict = getattr(record, "__dict__", None)
-    if type(instance_dict) is dict and "__policy__" in instance_dict:
-        return _checked(instance_dict["__policy__"], "__policy__")
+    # read on every call, never cached: it may be set on an instance, computed
+    # by a property, or set on (or removed from) the class at any time
+    declared = getattr(record, "__policy__", None)
+    if declared is not None:
+        return _checked(declared, "__policy__")
     cls = record if isinstance(record, type) else type(record)
     key = (cls, namespace)
     found = _class_cache.get(key)
     if found is None:
         found = _class_cache[key] = _find_for_class(cls, namespace)
-    if found is _DYNAMIC:
-        return _checked(record.__policy__, "__policy__")
     return t.cast("type[Policy] | None", found) or None
 
 
-def _find_for_class(cls: type, namespace: str | None) -> t.Any:
+def _find_for_class(cls: type, namespace: str | None) -> type[Policy] | t.Literal[False]:
     if issubclass(cls, Policy):
         return cls
-    declared = _declared_policy(cls)
-    if declared is not None:
-        return declared
     for base in cls.__mro__:
         if base is object:
             break
@@ -85,16 +82,6 @@ def _find_for_class(cls: type, namespace: str | None) -> t.Any:
         if found is not None:
             return found
     return False  # cached "not found"
-
-
-def _declared_policy(cls: type) -> t.Any:
-    for klass in cls.__mro__:
-        if "__policy__" in klass.__dict__:
-            value = klass.__dict__["__policy__"]
-            if isinstance(value, type):
-                return _checked(value, "__policy__")
-            return _DYNAMIC
-    return None
 
 
 def lookup_path(record: t.Any, namespace: str | None = None) -> list[str]:

@@ -86,7 +86,11 @@ def policy(
     policy_class: type[Policy] | None = None,
     namespace: t.Any = UNSET,
 ) -> Policy:
-    """Return the policy instance for ``record`` and the actor (for ``policy(post).update()``)."""
+    """Return the policy instance for ``record`` and the actor (for ``policy(post).update()``).
+
+    With ``SIMPLE_AUTHORIZE_POLICY_CACHE`` on, it is the request's cached
+    instance. Calling a rule on it directly checks nothing and sends no signal.
+    """
     actor = resolve_actor(user, namespace)
     found = policy_class_for(record, namespace=actor.namespace, policy_class=policy_class)
     return make_policy(actor, found, record)
@@ -201,25 +205,46 @@ def view_action_or_none() -> str | None:
     """Return the current view's name, or ``None`` outside a view."""
     try:
         return view_action()
-    except Exception:
+    except ConfigurationError:
         return None
 
 
-def visible_attributes(record: t.Any, *, user: t.Any = UNSET) -> list[str]:
+def visible_attributes(
+    record: t.Any,
+    *,
+    user: t.Any = UNSET,
+    policy_class: type[Policy] | None = None,
+    namespace: t.Any = UNSET,
+) -> list[str]:
     """Return the attributes the actor may read."""
-    return list(policy(record, user=user).visible_attributes())
+    found = policy(record, user=user, policy_class=policy_class, namespace=namespace)
+    return list(found.visible_attributes())
 
 
-def editable_attributes(record: t.Any, *, user: t.Any = UNSET) -> list[str]:
+def editable_attributes(
+    record: t.Any,
+    *,
+    user: t.Any = UNSET,
+    policy_class: type[Policy] | None = None,
+    namespace: t.Any = UNSET,
+) -> list[str]:
     """Return the attributes the actor may edit."""
-    return list(policy(record, user=user).editable_attributes())
+    found = policy(record, user=user, policy_class=policy_class, namespace=namespace)
+    return list(found.editable_attributes())
 
 
 def filter_attributes(
-    record: t.Any, data: Mapping[str, t.Any], *, user: t.Any = UNSET
+    record: t.Any,
+    data: Mapping[str, t.Any],
+    *,
+    user: t.Any = UNSET,
+    policy_class: type[Policy] | None = None,
+    namespace: t.Any = UNSET,
 ) -> dict[str, t.Any]:
     """Return ``data`` restricted to the attributes the actor may read (for responses)."""
-    visible = set(visible_attributes(record, user=user))
+    visible = set(
+        visible_attributes(record, user=user, policy_class=policy_class, namespace=namespace)
+    )
     return {key: value for key, value in data.items() if key in visible}
 
 

@@ -19,6 +19,7 @@ def policy_params(
     action: str | None = None,
     user: t.Any = UNSET,
     policy_class: type[Policy] | None = None,
+    namespace: t.Any = UNSET,
 ) -> dict[str, t.Any]:
     """Return the request data the actor may write to ``record``, and nothing else.
 
@@ -30,10 +31,17 @@ def policy_params(
         in JSON, ``post[title]`` fields in forms.
     :param action: The action whose ``permitted_attributes_for_<action>`` applies
         (default: the view's name).
+    :param user: Filter for this user instead of the actor.
+    :param policy_class: Use this policy, skipping the lookup.
+    :param namespace: Look for the policy in this namespace first.
     :raises BadRequest: The body is not a JSON object (or is nested too deeply
         to parse), or ``key`` holds no object.
     """
-    permitted = set(permitted_attributes(record, action, user=user, policy_class=policy_class))
+    permitted = set(
+        permitted_attributes(
+            record, action, user=user, policy_class=policy_class, namespace=namespace
+        )
+    )
     if request.is_json:
         try:
             data = request.get_json()

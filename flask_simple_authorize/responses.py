@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound
 
 from .actor import current_actor
+from .errors import ConfigurationError
 from .errors import NotAuthorizedError
 from .identity import record_type_of
 from .state import get_state
@@ -59,8 +60,7 @@ def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
     """The error handler registered for :class:`.NotAuthorizedError`."""
     if error.hidden:
         return _not_found()
-    user = error.policy.user if error.policy is not None else current_actor()
-    anonymous = not getattr(user, "is_authenticated", False)
+    anonymous = not getattr(_denied_user(error), "is_authenticated", False)
     if is_api_request():
         return _json_error(error, anonymous)
     if anonymous:
@@ -76,6 +76,15 @@ def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
     if target and target != request.full_path.rstrip("?"):
         return redirect(target)
     return current_app.handle_http_exception(Forbidden(description=error.message))
+
+
+def _denied_user(error: NotAuthorizedError) -> t.Any:
+    if error.policy is not None:
+        return error.policy.user
+    try:  # raised by hand: whoever acts, if anyone can tell
+        return current_actor()
+    except ConfigurationError:  # no flask-login and no bound actor: nobody is logged in
+        return None
 
 
 def _json_error(error: NotAuthorizedError, anonymous: bool) -> ResponseValue:

@@ -52,10 +52,7 @@ def policy_scope(
     elif isinstance(scope, Iterable) and not isinstance(scope, (str, bytes, dict)):
         items = list(scope)
         model = type(items[0]) if items else None
-        if model is None and policy_class is None:
-            result = _same_kind(scope, items)
-        else:
-            result = _same_kind(scope, _filter(actor, model, items, policy_class))
+        result = _same_kind(scope, _filter(actor, items, policy_class))
     else:
         raise ConfigurationError(
             f"policy_scope() takes a Select, a model class or an iterable of records,"
@@ -94,13 +91,9 @@ def _entity_of(query: t.Any) -> t.Any:
     return entity
 
 
-def _scope_class(policy_class: type[Policy]) -> type[Policy.Scope]:
-    return policy_class.Scope
-
-
 def _resolve(actor: Actor, model: t.Any, query: t.Any, policy_class: type[Policy] | None) -> t.Any:
     found = policy_class_for(model, namespace=actor.namespace, policy_class=policy_class)
-    scope_class = _scope_class(found)
+    scope_class = found.Scope
     if scope_class.resolve is Policy.Scope.resolve:
         raise ScopeNotDefinedError(found)
     if query is None:
@@ -124,15 +117,36 @@ def _select(model: type) -> Select[t.Any]:
         ) from None
 
 
-def _filter(
-    actor: Actor, model: t.Any, items: list[t.Any], policy_class: type[Policy] | None
-) -> list[t.Any]:
-    found = policy_class_for(model, namespace=actor.namespace, policy_class=policy_class)
-    scope_class = _scope_class(found)
-    if scope_class.includes is Policy.Scope.includes:
-        raise ScopeNotDefinedError(found, collections=True)
-    scope = scope_class(actor.user, items, actor.context)
-    return [item for item in items if scope.includes(item) is True]
+def _filter(actor: Actor, items: list[t.Any], policy_class: type[Policy] | None) -> list[t.Any]:
+    """Keep the items whose own policy's ``Scope.includes(item)`` is ``True``.
+
+    Each item is judged by the policy of its class (or ``policy_class``), so a
+    mixed collection never has one kind of record filtered by another's scope.
+    """
+    by_policy: dict[type[Policy], Policy.Scope] = {}
+    by_class: dict[type, Policy.Scope] = {}
+
+    def scope_for(found: type[Policy]) -> Policy.Scope:
+        scope = by_policy.get(found)
+        if scope is None:
+            scope_class = found.Scope
+            if scope_class.includes is Policy.Scope.includes:
+                raise ScopeNotDefinedError(found, collections=True)
+            scope = by_policy[found] = scope_class(actor.user, items, actor.context)
+        return scope
+
+    if policy_class is not None:
+        only = scope_for(policy_class)
+        return [item for item in items if only.includes(item) is True]
+    kept = []
+    for item in items:
+        scope = by_class.get(type(item))
+        if scope is None:
+            found = policy_class_for(type(item), namespace=actor.namespace)
+            scope = by_class[type(item)] = scope_for(found)
+        if scope.includes(item) is True:
+            kept.append(item)
+    return kept
 
 
 def _same_kind(original: t.Any, items: t.Iterable[t.Any]) -> t.Any:

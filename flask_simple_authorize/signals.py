@@ -69,9 +69,10 @@ job_succeeded = _signals.signal("job-succeeded")
 job_failed = _signals.signal("job-failed")
 
 #: Sent when a job is skipped because its user or record is gone, or its
-#: record id cannot be a key of the model. Payload: as ``job_started``
+#: user id or record id cannot be an id. Payload: as ``job_started``
 #: (``user`` or ``record`` is None for what is gone), plus ``reason``
-#: (``"user_not_found"``, ``"record_not_found"`` or ``"invalid_record_id"``).
+#: (``"user_not_found"``, ``"record_not_found"``, ``"invalid_user_id"`` or
+#: ``"invalid_record_id"``).
 job_skipped = _signals.signal("job-skipped")
 
 #: Sent when the re-check inside a job denies; the body does not run and the

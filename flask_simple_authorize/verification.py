@@ -11,11 +11,11 @@ import typing as t
 
 from flask import Response
 from flask import current_app
-from flask import g
 from flask import request
 
 from . import signals
-from .checks import PERFORMED_KEY
+from .checks import mark_performed
+from .checks import performed
 from .errors import AuthorizationNotPerformedError
 from .state import get_state
 
@@ -37,8 +37,18 @@ def skip_authorization(view: F | None = None) -> F | None:
     if view is not None:
         setattr(view, _SKIP_ATTRIBUTE, True)
         return view
-    setattr(g, PERFORMED_KEY, True)
+    mark_performed()
     return None
+
+
+def refused_by_login(sender: t.Any, **_: t.Any) -> None:
+    """Count a request flask-login turned away as checked: its view never ran.
+
+    Connected to flask-login's ``user_unauthorized`` and ``user_needs_refresh``,
+    sent when ``login_required`` (or ``fresh_login_required``) answers instead
+    of the view, with a redirect to the login page.
+    """
+    mark_performed()
 
 
 def verify_authorization_performed(response: Response) -> Response:
@@ -49,7 +59,7 @@ def verify_authorization_performed(response: Response) -> Response:
         or endpoint == "static"
         or endpoint.endswith(".static")
         or response.status_code >= 400
-        or g.get(PERFORMED_KEY, False)
+        or performed()
     ):
         return response
     view = current_app.view_functions.get(endpoint)

@@ -59,6 +59,9 @@ def enqueue_after_commit(session: t.Any, task: t.Any, *args: t.Any, **kwargs: t.
     the transaction rolls back or the session closes without committing. A
     task added inside a savepoint (``session.begin_nested()``) is dropped when
     that savepoint rolls back; releasing the savepoint does not queue it yet.
+    If the queue refuses one (the broker is down), the others are still
+    queued and the first error is raised from ``commit()``, after the data is
+    committed.
 
     :param session: A SQLAlchemy ``Session``, or a ``scoped_session`` such as ``db.session``.
     :param task: A huey task (authorized or not).
@@ -85,8 +88,16 @@ def _enqueue_pending(session: Session) -> None:
         return
     queued = list(pending)
     pending.clear()
+    failure: Exception | None = None
     for entry in queued:
-        entry.huey.enqueue(entry.message)
+        # One queue refusing a message must not cost the others theirs.
+        try:
+            entry.huey.enqueue(entry.message)
+        except Exception as error:
+            logger.exception("committed, but task %s could not be queued", entry.message)
+            failure = failure or error
+    if failure is not None:
+        raise failure
 
 
 def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:

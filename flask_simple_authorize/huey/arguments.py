@@ -14,6 +14,7 @@ import math
 import re
 import typing as t
 import uuid
+import weakref
 from collections.abc import Mapping
 
 import sqlalchemy as sa
@@ -36,11 +37,30 @@ __all__ = ["JobArgumentError", "looks_secret", "prepare_call", "record_key"]
 #: Name parts that mark a secret (``user_password``, ``apiToken``, ``card_cvv``...).
 SECRET_PARTS = frozenset(
     {
-        "password", "passwd", "pwd", "passphrase", "secret", "secrets", "token", "tokens",
-        "apikey", "cvv", "cvc", "ssn", "pin", "credential", "credentials", "card", "cards",
-        "iban", "otp", "cookie", "cookies", "authorization",
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
+        "secrets",
+        "token",
+        "tokens",
+        "apikey",
+        "cvv",
+        "cvc",
+        "ssn",
+        "pin",
+        "credential",
+        "credentials",
+        "card",
+        "cards",
+        "iban",
+        "otp",
+        "cookie",
+        "cookies",
+        "authorization",
     }
-)  # fmt: skip
+)
 #: Adjacent name parts that mark a secret (``api_key``, ``private_key``...).
 SECRET_PAIRS = frozenset(
     {("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("card", "number")}
@@ -49,6 +69,10 @@ SECRET_PAIRS = frozenset(
 MAX_DEPTH = 20
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _INTEGER = re.compile(r"-?[0-9]+")
+
+#: Keywords a caller may not pass: the extension's meta data (the captured
+#: context, retry counts) and huey's task instance travel under them.
+RESERVED_KEYWORDS = frozenset({META_KEY, "task"})
 
 JSON_HINT = "pass an id or a JSON-safe value (str, int, float, bool, None, list, dict)"
 
@@ -100,6 +124,10 @@ def prepare_call(
     for name, value in kwargs.items():
         if name in HUEY_KEYWORDS:
             checked[name] = value
+        elif name in RESERVED_KEYWORDS:
+            raise JobArgumentError(
+                spec.name, name, "is reserved for the extension and huey: rename the parameter"
+            )
         else:
             checked[name] = _checked(spec, name, reduce_instance(value), 0, named=True)
     context = captured_context(spec)
@@ -167,8 +195,24 @@ def record_key(target: t.Any, value: t.Any) -> t.Any:
 def key_types(target: t.Any) -> tuple[type | None, ...] | None:
     """Return the Python types of a mapped class's primary-key columns (``None``: unknown).
 
-    Returns ``None`` when ``target`` is not a mapped class.
+    Returns ``None`` when ``target`` is not a mapped class. Remembered per
+    class: every enqueue and every run asks.
     """
+    try:
+        return _key_types[target]
+    except KeyError:
+        kinds = _key_types[target] = _read_key_types(target)
+        return kinds
+    except TypeError:  # not hashable: not a class
+        return _read_key_types(target)
+
+
+_key_types: weakref.WeakKeyDictionary[t.Any, tuple[type | None, ...] | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _read_key_types(target: t.Any) -> tuple[type | None, ...] | None:
     mapper = sa.inspect(target, raiseerr=False)
     if not isinstance(mapper, Mapper):
         return None

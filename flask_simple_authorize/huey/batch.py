@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
 import time
 import typing as t
 from collections.abc import Callable
 
 from .. import signals
+from ..errors import NotAuthorizedError
 from ..policy import Policy
+from .records import rollback
 from .runner import JobRun
 from .runner import Perform
-from .runner import execute
+from .runner import task_function
 from .spec import JobSpec
-from .spec import extra_parameter_names
+from .task import huey_settings
 from .wrapper import build_task_wrapper
 
 logger = logging.getLogger("flask_simple_authorize.huey")
@@ -109,8 +110,8 @@ def huey_authorized_batch_task(
         report = result.get(blocking=True)   # BatchReport(done=[1], skipped=[...])
 
     Records that no longer exist are skipped as ``not_found``, denied ones as
-    ``unauthorized`` (each denial is logged and sends
-    ``job_authorization_denied``), and records whose body raised as
+    ``unauthorized`` (each denial, by the rule or by a check inside the body,
+    is logged and sends ``job_authorization_denied``), and records whose body raised as
     ``failed`` (the session is rolled back and the batch goes on; failed
     records are not retried: queue their ids again if needed). A missing user
     skips the whole batch. A batch interrupted by a consumer shutdown is
@@ -132,27 +133,21 @@ def huey_authorized_batch_task(
     """
 
     def decorator(body: Callable[..., t.Any]) -> t.Any:
-        spec = JobSpec(
-            huey=huey,
-            name=name or body.__name__,
-            target=model,
-            action=action,
+        spec = JobSpec.declare(
+            huey,
+            body,
+            model,
+            action,
             with_record=True,
+            name=name,
+            allowed_arguments=allowed_arguments,
             policy_class=policy_class,
             namespace=namespace,
             record_loader=record_loader,
-            parameter_names=extra_parameter_names(body, 2),
-            allowed_arguments=frozenset(allowed_arguments),
             requeue_interrupted=requeue_interrupted,
         )
-        perform = perform_batch_job(body)
-
-        @functools.wraps(body)
-        def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            return execute(spec, perform, kwargs.pop("task", None), args, kwargs)
-
-        settings = {f"default_{key}": value for key, value in huey_options.items()}
-        return build_task_wrapper(huey, run, spec, batch=True, **settings)
+        run = task_function(spec, perform_batch_job(body), body)
+        return build_task_wrapper(huey, run, spec, batch=True, **huey_settings(huey_options))
 
     return decorator
 
@@ -162,8 +157,14 @@ def perform_batch_job(body: Callable[..., t.Any]) -> Perform:
 
     def perform(run: JobRun) -> BatchReport:
         user = run.load_user()
-        record_ids = list(run.record_id or ())
+        record_ids = run.record_id
         run.record_id = None
+        if not isinstance(record_ids, list):  # a message no checked call would build
+            run.skip(
+                "invalid_record_id",
+                f"record ids {record_ids!r} are not a list",
+                level=logging.WARNING,
+            )
         report = BatchReport()
         with run.acting():
             action = run.spec.action_for(run.rest)
@@ -177,6 +178,7 @@ def perform_batch_job(body: Callable[..., t.Any]) -> Perform:
                     report.done.append(record_id)
                     continue
                 _process(run, body, user, record_id, action, report)
+            run.mark_finished()
             run.send(
                 signals.job_succeeded,
                 record_ids=record_ids,
@@ -208,10 +210,13 @@ def _process(
         return
     try:
         body(user, record, *run.rest, **run.kwargs)
+    except NotAuthorizedError as error:  # a check inside the body denied
+        rollback(run.app)
+        run.announce_denial(error.query, error.policy, error.reason, record, record_id)
+        report.skip(record_id, UNAUTHORIZED, error.reason)
+        return
     except Exception as error:
-        db = run.app.extensions.get("sqlalchemy")
-        if db is not None:
-            db.session.rollback()
+        rollback(run.app)
         logger.warning(
             "task %s: %s %r failed: %r", run.spec.name, run.spec.record_type, record_id, error
         )

@@ -32,10 +32,11 @@ class JobDenied(JobError, CancelExecution):  # type: ignore[misc]
 
 
 class JobSkipped(JobError, CancelExecution):  # type: ignore[misc]
-    """The task's user or record no longer exists: the body did not run.
+    """The task's user or record no longer exists (or its id cannot be one): the body did not run.
 
     :param message: What was missing.
-    :param reason: ``"user_not_found"`` or ``"record_not_found"``.
+    :param reason: ``"user_not_found"``, ``"record_not_found"``,
+        ``"invalid_user_id"`` or ``"invalid_record_id"``.
     """
 
     def __init__(self, message: str, *, reason: str):

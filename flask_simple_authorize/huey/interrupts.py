@@ -49,8 +49,9 @@ def requeue_interrupted(huey: t.Any, task: t.Any) -> bool:
 
     Tasks that are not authorized tasks (no meta data in their keyword
     arguments) are left alone, as are tasks of an immediate huey (they run in
-    the caller: re-queueing would run them again at once). Past the limit the
-    task is dropped and an error is logged.
+    the caller: re-queueing would run them again at once) and tasks whose
+    body already returned (the shutdown caught them in a signal subscriber).
+    Past the limit the task is dropped and an error is logged.
 
     :param huey: The huey instance the task ran on.
     :param task: huey's task instance, as the ``interrupted`` signal passes it.
@@ -67,6 +68,10 @@ def requeue_interrupted(huey: t.Any, task: t.Any) -> bool:
     if huey.immediate:
         logger.warning("task %s (%s) was interrupted in an immediate queue", name, task_id)
         return False
+    if meta.get("finished") is True:
+        # The body already returned: running it again would do its work twice.
+        logger.info("task %s (%s) was interrupted after its body returned", name, task_id)
+        return False
     limit = _whole(meta.get("requeue_limit"))
     count = _whole(meta.get("interrupted"))
     if limit <= 0:
@@ -77,15 +82,20 @@ def requeue_interrupted(huey: t.Any, task: t.Any) -> bool:
     if count >= min(limit, MAX_REQUEUES):
         logger.error(
             "task %s (%s) was interrupted again after %d re-queues and is dropped",
-            name, task_id, count,
-        )  # fmt: skip
+            name,
+            task_id,
+            count,
+        )
         return False
     kwargs[META_KEY] = {**meta, "interrupted": count + 1}
     huey.enqueue(task)
     logger.warning(
         "task %s (%s) was interrupted by a shutdown and is re-queued (%d of %d)",
-        name, task_id, count + 1, limit,
-    )  # fmt: skip
+        name,
+        task_id,
+        count + 1,
+        limit,
+    )
     return True
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import typing as t
 from collections.abc import Callable
 
 from ..errors import ConfigurationError
 from ..policy import Policy
 from .runner import JobRun
-from .runner import execute
-from .runner import perform_record_job
+from .runner import task_function
 from .spec import JobSpec
+from .task import perform_record_job
 
 
 def huey_authorized_periodic_task(
@@ -61,12 +60,13 @@ def huey_authorized_periodic_task(
     """
 
     def decorator(body: Callable[..., t.Any]) -> t.Any:
-        spec = JobSpec(
-            huey=huey,
-            name=name or body.__name__,
-            target=model_or_policy,
-            action=action,
+        spec = JobSpec.declare(
+            huey,
+            body,
+            model_or_policy,
+            action,
             with_record=False,
+            name=name,
             policy_class=policy_class,
             requeue_interrupted=0 if requeue_interrupted is None else requeue_interrupted,
         )
@@ -76,12 +76,11 @@ def huey_authorized_periodic_task(
             run.user_id = system_user_id(run, run_as)
             return inner(run)
 
-        @functools.wraps(body)
-        def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            return execute(spec, perform, kwargs.pop("task", None), (None, *args), kwargs)
-
-        wrapper = huey.periodic_task(validate_datetime, context=True, name=spec.name,
-                                     **huey_options)(run)  # fmt: skip
+        run = task_function(spec, perform, body, lead=(None,))
+        periodic = huey.periodic_task(
+            validate_datetime, context=True, name=spec.name, **huey_options
+        )
+        wrapper = periodic(run)
         wrapper.spec = spec
         return wrapper
 

@@ -9,6 +9,7 @@ around an eagerly run task.
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import time
 import typing as t
@@ -17,20 +18,23 @@ from collections.abc import Callable
 from flask import Flask
 from huey.exceptions import CancelExecution
 from huey.exceptions import RetryTask
-from sqlalchemy.exc import DataError
 
 from .. import signals
 from ..actor import acting_as
 from ..authorizer import Decision
 from ..checks import check
 from ..checks import resolve_actor
-from ..errors import ConfigurationError
+from ..errors import NotAuthorizedError
 from ..state import AuthorizeState
 from ..state import get_state
-from .arguments import record_key
 from .binding import app_for
 from .exceptions import JobDenied
 from .exceptions import JobSkipped
+from .records import InvalidRecordId
+from .records import load_user
+from .records import lookup_record
+from .records import rollback
+from .records import valid_user_id
 from .spec import META_KEY
 from .spec import JobSpec
 
@@ -40,13 +44,31 @@ logger = logging.getLogger("flask_simple_authorize.huey")
 Perform = Callable[["JobRun"], t.Any]
 
 
+def task_function(
+    spec: JobSpec, perform: Perform, body: Callable[..., t.Any], lead: tuple[t.Any, ...] = ()
+) -> Callable[..., t.Any]:
+    """Return the function huey calls for an authorized task (it receives ``task=``).
+
+    :param spec: The task's declaration.
+    :param perform: What the kind of task does once the run is set up.
+    :param body: The user's function (for its name and docstring).
+    :param lead: Arguments put before the queued ones (periodic tasks: the user slot).
+    """
+
+    @functools.wraps(body)
+    def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        return execute(spec, perform, kwargs.pop("task", None), (*lead, *args), kwargs)
+
+    return run
+
+
 def execute(
     spec: JobSpec, perform: Perform, task: t.Any, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
 ) -> t.Any:
     """Run one task in isolation: a fresh contextvars context and a fresh app context.
 
     :param spec: The task's declaration.
-    :param perform: What to do once the user is loaded (see :func:`perform_record_job`).
+    :param perform: What to do once the user is loaded (see :func:`.perform_record_job`).
     :param task: huey's task instance (``None`` for ``call_local``).
     :param args: The queued positional arguments.
     :param kwargs: The queued keyword arguments.
@@ -103,6 +125,8 @@ class JobRun:
         self.user: t.Any = None
         self.record: t.Any = None
         self.query: str | None = spec.action if isinstance(spec.action, str) else None
+        #: Whether the body returned (a shutdown after that must not run it again).
+        self.finished = False
         self.started = time.perf_counter()
         self._remember()
 
@@ -110,18 +134,13 @@ class JobRun:
 
     def load_user(self) -> t.Any:
         """Load the user with the app's job user loader or flask-login's; skip if gone."""
-        loader = self.state.extension.user_loader_function
-        if loader is not None:
-            user = loader(self.user_id)
-        else:
-            manager = getattr(self.app, "login_manager", None)
-            callback = getattr(manager, "user_callback", None)
-            if callback is None:
-                raise ConfigurationError(
-                    "authorized tasks load users with flask-login's user_loader or"
-                    " @authz.user_loader: register one"
-                )
-            user = callback(str(self.user_id))
+        if not valid_user_id(self.user_id):
+            self.skip(
+                "invalid_user_id",
+                f"user id {self.user_id!r} is not an int or a str",
+                level=logging.WARNING,
+            )
+        user = load_user(self.app, self.state.extension.user_loader_function, self.user_id)
         if user is None or not getattr(user, "is_authenticated", True):
             self.skip("user_not_found", f"user {self.user_id!r} not found")
         self.user = user
@@ -134,34 +153,9 @@ class JobRun:
         of the model.
         """
         try:
-            return self._lookup(record_id)
+            return lookup_record(self.app, self.spec, record_id)
         except InvalidRecordId:
             return None
-
-    def _lookup(self, record_id: t.Any) -> t.Any:
-        if isinstance(record_id, list):
-            record_id = tuple(record_id)
-        db = self.app.extensions.get("sqlalchemy")
-        try:
-            if self.spec.record_loader is not None:
-                return self.spec.record_loader(record_id)
-            if db is None:
-                raise ConfigurationError(
-                    f"task {self.spec.name}: no Flask-SQLAlchemy extension on the app to load"
-                    f" {self.spec.record_type} records; pass record_loader="
-                )
-            try:
-                key = record_key(self.spec.target, record_id)
-            except ValueError as error:
-                raise InvalidRecordId(str(error)) from None
-            return db.session.get(self.spec.target, key)
-        except DataError as error:
-            # The database refused the value for the key column (PostgreSQL does,
-            # SQLite finds no row); the failed statement spoiled the transaction.
-            if db is not None:
-                db.session.rollback()
-            detail = str(error.orig).strip().partition("\n")[0]
-            raise InvalidRecordId(f"is {record_id!r}, refused by the database: {detail}") from error
 
     def load_task_record(self) -> t.Any:
         """Load the task's record; retry while it may not be committed yet, then skip.
@@ -169,7 +163,7 @@ class JobRun:
         An id that cannot be a key of the model is skipped at once, never retried.
         """
         try:
-            record = self._lookup(self.record_id)
+            record = lookup_record(self.app, self.spec, self.record_id)
         except InvalidRecordId as error:
             self.skip(
                 "invalid_record_id",
@@ -189,9 +183,13 @@ class JobRun:
                 self._remember()
                 logger.info(
                     "task %s: %s %r not found, retry %d of %d in %ss",
-                    self.spec.name, self.spec.record_type, self.record_id, self.missing, limit,
+                    self.spec.name,
+                    self.spec.record_type,
+                    self.record_id,
+                    self.missing,
+                    limit,
                     delay,
-                )  # fmt: skip
+                )
                 raise RetryTask(delay=delay)
             self.skip("record_not_found", f"{self.spec.record_type} {self.record_id!r} not found")
         self.record = record
@@ -202,8 +200,8 @@ class JobRun:
     def decide(self, record: t.Any, action: str) -> Decision:
         """Decide ``action`` on ``record`` for the bound actor (inside :meth:`acting`)."""
         self.query = action
-        return check(resolve_actor(namespace=self.spec.namespace or None), record, action,
-                     policy_class=self.spec.policy_class)  # fmt: skip
+        actor = resolve_actor(namespace=self.spec.namespace or None)
+        return check(actor, record, action, policy_class=self.spec.policy_class)
 
     def acting(self) -> t.ContextManager[t.Any]:
         """Bind the loaded user as the actor, with the captured context."""
@@ -211,18 +209,30 @@ class JobRun:
 
     def deny(self, decision: Decision, record: t.Any, record_id: t.Any) -> None:
         """Log and announce a denial (the caller decides whether to stop)."""
+        self.announce_denial(decision.rule, decision.policy, decision.reason, record, record_id)
+
+    def announce_denial(
+        self, rule: str | None, policy: t.Any, reason: str | None, record: t.Any, record_id: t.Any
+    ) -> None:
+        """Log a denial at warning with user, record and task; send ``job_authorization_denied``."""
         logger.warning(
             "task %s (%s) denied: user %r may not %s %s %r%s",
-            self.spec.name, self.task_id, self.user_id, decision.rule, self.spec.record_type,
-            record_id, f" ({decision.reason})" if decision.reason else "",
-        )  # fmt: skip
+            self.spec.name,
+            self.task_id,
+            self.user_id,
+            rule,
+            self.spec.record_type,
+            record_id,
+            f" ({reason})" if reason else "",
+        )
         self.send(
             signals.job_authorization_denied,
+            query=rule,
             record=record,
             record_id=record_id,
-            policy=decision.policy,
-            policy_name=type(decision.policy).__name__,
-            reason=decision.reason,
+            policy=policy,
+            policy_name=type(policy).__name__ if policy is not None else None,
+            reason=reason,
         )
 
     def stop_denied(self, decision: Decision) -> t.NoReturn:
@@ -234,6 +244,16 @@ class JobRun:
             query=decision.rule,
             reason=decision.reason,
         )
+
+    def stop_denied_in_body(self, error: NotAuthorizedError) -> t.NoReturn:
+        """A check inside the body denied: roll back, announce, stop for good (no retry)."""
+        rollback(self.app)
+        self.announce_denial(error.query, error.policy, error.reason, self.record, self.record_id)
+        raise JobDenied(
+            f"user {self.user_id!r} was denied inside the task: {error.message}",
+            query=error.query,
+            reason=error.reason,
+        ) from error
 
     def skip(self, reason: str, message: str, *, level: int = logging.INFO) -> t.NoReturn:
         """Skip the task for good: log, announce, raise :class:`.JobSkipped`."""
@@ -251,29 +271,39 @@ class JobRun:
             result = body(*args, *self.rest, **self.kwargs)
         except (CancelExecution, RetryTask):
             raise
+        except NotAuthorizedError as error:
+            self.stop_denied_in_body(error)
         except Exception as error:
             self.fail(error, time.perf_counter() - started)
             raise
+        self.mark_finished()
         self.send(signals.job_succeeded, duration=time.perf_counter() - started, result=result)
         return result
 
     def fail(self, error: BaseException, duration: float) -> None:
         """Roll the session back; announce ``job_failed`` when no retry is left."""
-        db = self.app.extensions.get("sqlalchemy")
-        if db is not None:
-            db.session.rollback()
+        rollback(self.app)
         retries_left = int(getattr(self.task, "retries", 0) or 0)
         if retries_left:
             logger.info(
                 "task %s (%s) attempt %d failed (%r), %d retries left",
-                self.spec.name, self.task_id, self.attempt, error, retries_left,
-            )  # fmt: skip
+                self.spec.name,
+                self.task_id,
+                self.attempt,
+                error,
+                retries_left,
+            )
             return
         logger.error(
             "task %s (%s) failed for user %r on %s %r after %d attempts: %r",
-            self.spec.name, self.task_id, self.user_id, self.spec.record_type, self.record_id,
-            self.attempt, error,
-        )  # fmt: skip
+            self.spec.name,
+            self.task_id,
+            self.user_id,
+            self.spec.record_type,
+            self.record_id,
+            self.attempt,
+            error,
+        )
         self.send(signals.job_failed, duration=duration, error=error, retries_left=0)
 
     # -- signals -------------------------------------------------------------------
@@ -299,6 +329,11 @@ class JobRun:
             payload["record_id"] = tuple(payload["record_id"])
         signals.send_safely(signal, self.app, **payload)
 
+    def mark_finished(self) -> None:
+        """Note that the body returned, so a shutdown from now on does not re-queue the run."""
+        self.finished = True
+        self._remember()
+
     def remember_completed(self, record_id: t.Any) -> None:
         """Note that a batch finished ``record_id``, so a re-queued run does not redo it."""
         self.completed.append(record_id)
@@ -318,35 +353,11 @@ class JobRun:
             }
             if self.completed:
                 meta["completed"] = list(self.completed)
+            if self.finished:
+                meta["finished"] = True
             self.task.kwargs[META_KEY] = meta
-
-
-class InvalidRecordId(Exception):
-    """A queued record id cannot be a primary key of the task's model."""
 
 
 def requeue_limit(spec: JobSpec, default: int) -> int:
     """Return how often ``spec``'s messages are re-queued after an interruption."""
     return default if spec.requeue_interrupted is None else spec.requeue_interrupted
-
-
-def perform_record_job(body: Callable[..., t.Any]) -> Perform:
-    """What a plain authorized task does: load, re-check, run ``body(user, [record,] *rest)``."""
-
-    def perform(run: JobRun) -> t.Any:
-        user = run.load_user()
-        spec = run.spec
-        record = run.load_task_record() if spec.with_record else spec.target
-        with run.acting():
-            try:
-                decision = run.decide(record, spec.action_for(run.rest))
-            except Exception as error:  # a broken rule fails closed: the body never runs
-                run.fail(error, 0.0)
-                raise
-            if not decision.allowed:
-                run.stop_denied(decision)
-            if spec.with_record:
-                return run.call(body, user, record)
-            return run.call(body, user)
-
-    return perform

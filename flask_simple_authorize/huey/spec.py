@@ -15,9 +15,18 @@ META_KEY = "__simple_authorize__"
 
 #: Keywords huey takes for itself at call time (``task(..., delay=5)``).
 HUEY_KEYWORDS = frozenset(
-    {"eta", "delay", "id", "retries", "retry_delay", "retry_backoff", "priority", "expires",
-     "timeout"}
-)  # fmt: skip
+    {
+        "eta",
+        "delay",
+        "id",
+        "retries",
+        "retry_delay",
+        "retry_backoff",
+        "priority",
+        "expires",
+        "timeout",
+    }
+)
 
 #: The most times one message may be re-queued after an interruption.
 MAX_REQUEUES = 100
@@ -65,6 +74,34 @@ class JobSpec:
                 f"task {self.name}: requeue_interrupted must be None or a whole number"
                 f" from 0 to {MAX_REQUEUES}, got {limit!r}"
             )
+
+    @classmethod
+    def declare(
+        cls,
+        huey: t.Any,
+        body: Callable[..., t.Any],
+        target: t.Any,
+        action: Action,
+        *,
+        with_record: bool,
+        name: str | None = None,
+        allowed_arguments: t.Iterable[str] = (),
+        **options: t.Any,
+    ) -> JobSpec:
+        """Declare the task whose function is ``body``: its name and parameters come from it.
+
+        :param options: The remaining fields (``policy_class``, ``namespace``...).
+        """
+        return cls(
+            huey=huey,
+            name=name or body.__name__,
+            target=target,
+            action=action,
+            with_record=with_record,
+            parameter_names=extra_parameter_names(body, 2 if with_record else 1),
+            allowed_arguments=frozenset(allowed_arguments),
+            **options,
+        )
 
     def action_for(self, rest: t.Sequence[t.Any]) -> str:
         """Return the rule to check, calling the action with the extra arguments if needed."""

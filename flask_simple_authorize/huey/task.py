@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import typing as t
 from collections.abc import Callable
 
 from ..authorizer import resolve_rule
 from ..finder import find_policy_class
 from ..policy import Policy
-from .runner import execute
-from .runner import perform_record_job
+from .runner import JobRun
+from .runner import Perform
+from .runner import task_function
 from .spec import Action
 from .spec import JobSpec
-from .spec import extra_parameter_names
 from .spec import is_headless
 from .wrapper import build_task_wrapper
 
@@ -91,40 +90,46 @@ def huey_authorized_task(
     _check_declared_action(model_or_policy, action, policy_class, namespace)
 
     def decorator(body: Callable[..., t.Any]) -> t.Any:
-        spec = JobSpec(
-            huey=huey,
-            name=name or body.__name__,
-            target=model_or_policy,
-            action=action,
+        spec = JobSpec.declare(
+            huey,
+            body,
+            model_or_policy,
+            action,
             with_record=with_record,
+            name=name,
+            allowed_arguments=allowed_arguments,
             policy_class=policy_class,
             namespace=namespace,
             missing_record_retries=missing_record_retries,
             missing_record_delay=missing_record_delay,
             record_loader=record_loader,
-            parameter_names=extra_parameter_names(body, 2 if with_record else 1),
-            allowed_arguments=frozenset(allowed_arguments),
             requeue_interrupted=requeue_interrupted,
         )
-        perform = perform_record_job(body)
-
-        @functools.wraps(body)
-        def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            return execute(spec, perform, kwargs.pop("task", None), args, kwargs)
-
         return build_task_wrapper(
-            huey, run, spec, default_retries=retries, default_retry_delay=retry_delay,
-            default_retry_backoff=retry_backoff, **_huey_settings(huey_options),
-        )  # fmt: skip
+            huey,
+            task_function(spec, perform_record_job(body), body),
+            spec,
+            default_retries=retries,
+            default_retry_delay=retry_delay,
+            default_retry_backoff=retry_backoff,
+            **huey_settings(huey_options),
+        )
 
     return decorator
 
 
-def _huey_settings(options: dict[str, t.Any]) -> dict[str, t.Any]:
-    """Map ``huey.task()``'s option names to the task wrapper's settings."""
-    renamed = {"priority": "default_priority", "expires": "default_expires",
-               "timeout": "default_timeout"}  # fmt: skip
-    return {renamed.get(key, key): value for key, value in options.items()}
+def huey_settings(options: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Map ``huey.task()``'s option names to the task wrapper's settings.
+
+    ``retries``, ``retry_delay``, ``retry_backoff``, ``priority``, ``expires``
+    and ``timeout`` become ``default_<name>``; others (``task_base``...) pass as they are.
+    """
+    return {f"default_{key}" if key in _DEFAULTED else key: value for key, value in options.items()}
+
+
+_DEFAULTED = frozenset(
+    {"retries", "retry_delay", "retry_backoff", "priority", "expires", "timeout"}
+)
 
 
 def _check_declared_action(
@@ -142,3 +147,25 @@ def _check_declared_action(
     found = find_policy_class(target, namespace=namespace, policy_class=policy_class)
     if found is not None:
         resolve_rule(found, action)
+
+
+def perform_record_job(body: Callable[..., t.Any]) -> Perform:
+    """What a plain authorized task does: load, re-check, run ``body(user, [record,] *rest)``."""
+
+    def perform(run: JobRun) -> t.Any:
+        user = run.load_user()
+        spec = run.spec
+        record = run.load_task_record() if spec.with_record else spec.target
+        with run.acting():
+            try:
+                decision = run.decide(record, spec.action_for(run.rest))
+            except Exception as error:  # a broken rule fails closed: the body never runs
+                run.fail(error, 0.0)
+                raise
+            if not decision.allowed:
+                run.stop_denied(decision)
+            if spec.with_record:
+                return run.call(body, user, record)
+            return run.call(body, user)
+
+    return perform

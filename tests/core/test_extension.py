@@ -8,6 +8,8 @@ import pytest
 from flask import Blueprint
 from flask import Flask
 from flask import render_template_string
+from flask import request
+from flask.testing import FlaskClient
 from flask_login import login_user
 from flask_login import logout_user
 
@@ -15,6 +17,7 @@ from flask_simple_authorize import ConfigurationError
 from flask_simple_authorize import NotAuthorizedError
 from flask_simple_authorize import Policy
 from flask_simple_authorize import SimpleAuthorize
+from flask_simple_authorize import acting_as
 from flask_simple_authorize import allowed_to
 from flask_simple_authorize import authorize
 from flask_simple_authorize import policy
@@ -245,3 +248,33 @@ def test_without_the_cache_every_call_gets_a_fresh_policy(
 ) -> None:
     with as_user(author):
         assert policy(draft) is not policy(draft)
+
+
+@pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_POLICY_CACHE": True}])
+def test_the_policy_cache_keeps_a_bound_context_apart(
+    app: Flask, as_user: t.Any, author: User
+) -> None:
+    door = Door()
+    with as_user(author):
+        with acting_as(author, context={"ip": "10.0.0.1"}):
+            assert allowed_to("open", door)
+        assert not allowed_to("open", door)
+        with acting_as(author, context={"ip": "10.0.0.2"}):
+            assert not allowed_to("open", door)
+
+
+@pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_POLICY_CACHE": True}])
+def test_the_policy_cache_ends_with_its_request(app: Flask, author: User) -> None:
+    door = Door()
+    get_state(app).extension.context_provider(lambda: {"ip": request.remote_addr})
+
+    @app.get("/door")
+    def open_door() -> str:
+        authorize(door, "open")
+        return "open"
+
+    # a plain client: its requests share the app context this test pushed, and its g
+    client = FlaskClient(app)
+    client.get(f"/_login/{author.id}")
+    assert client.get("/door", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
+    assert client.get("/door", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 403

@@ -108,6 +108,25 @@ def test_a_policy_property_is_asked_for_each_instance() -> None:
     assert policy_class_for(Switcher(special=False)) is GizmoPolicy
 
 
+class Retrofit:
+    pass
+
+
+class RetrofitPolicy(Policy):
+    pass
+
+
+def test_a_policy_declared_on_the_class_later_is_followed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert policy_class_for(Retrofit()) is RetrofitPolicy
+    monkeypatch.setattr(Retrofit, "__policy__", GizmoPolicy, raising=False)
+    assert policy_class_for(Retrofit()) is GizmoPolicy
+    assert policy_class_for(Retrofit) is GizmoPolicy
+    monkeypatch.undo()
+    assert policy_class_for(Retrofit()) is RetrofitPolicy
+
+
 def test_a_namespace_is_searched_first() -> None:
     assert policy_class_for(Item(), namespace="shop") is ItemPolicy
 

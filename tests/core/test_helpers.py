@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import types
 import typing as t
+import weakref
 
 import pytest
 from flask import Blueprint
@@ -351,6 +354,34 @@ def test_visible_editable_and_filtered_attributes(
         assert editable_attributes(live) == ["title", "body", "published"]
 
 
+class TeaserPolicy(Policy):
+    def visible_attributes(self) -> list[str]:
+        return ["title"]
+
+    def permitted_attributes(self) -> list[str]:
+        return ["body"]
+
+
+def test_attribute_helpers_take_policy_class_and_namespace(
+    as_user: t.Any, viewer: User, live: Post
+) -> None:
+    data = {"title": "t", "body": "b"}
+    ticket = Ticket(1)
+    types.new_class(
+        "TicketPolicy",
+        (Policy,),
+        {"namespace": "desk"},
+        lambda body: body.update(visible_attributes=lambda self: ["open"]),
+    )
+    with as_user(viewer):
+        assert visible_attributes(live, policy_class=TeaserPolicy) == ["title"]
+        assert editable_attributes(live, policy_class=TeaserPolicy) == ["body"]
+        assert filter_attributes(live, data, policy_class=TeaserPolicy) == {"title": "t"}
+        assert visible_attributes(ticket, namespace="desk") == ["open"]
+        assert editable_attributes(ticket, namespace="desk") == []
+        assert filter_attributes(ticket, {"open": 1, "id": 1}, namespace="desk") == {"open": 1}
+
+
 class LateMemoTicketPolicy(Policy):
     """Starts caching on self only at the second record."""
 
@@ -388,10 +419,58 @@ class WrappedTicketPolicy(Policy):
         return bool(self.record.open)
 
 
+class SlotMemoTicketPolicy(Policy):
+    """Caches its answer in a slot, outside the instance ``__dict__``."""
+
+    __slots__ = ("_answer",)
+
+    def close(self) -> bool:
+        try:
+            return self._answer
+        except AttributeError:
+            self._answer = bool(self.record.open)
+            return self._answer
+
+
+class LruMemoTicketPolicy(Policy):
+    """Caches a helper per instance with ``functools.lru_cache``."""
+
+    @functools.cache  # noqa: B019
+    def _open(self) -> bool:
+        return bool(self.record.open)
+
+    def close(self) -> bool:
+        return self._open()
+
+
+class _PerInstanceMemo:
+    """A descriptor that remembers its first value per instance, in its own dict."""
+
+    def __init__(self) -> None:
+        self.values: weakref.WeakKeyDictionary[t.Any, bool] = weakref.WeakKeyDictionary()
+
+    def __get__(self, instance: t.Any, owner: type | None = None) -> bool:
+        return self.values.setdefault(instance, bool(instance.record.open))
+
+
+class DescriptorMemoTicketPolicy(Policy):
+    open_record = _PerInstanceMemo()
+
+    def close(self) -> bool:
+        return self.open_record
+
+
 @pytest.mark.parametrize(
     "policy_class",
-    [LateMemoTicketPolicy, WrappedTicketPolicy, TicketPolicy],
-    ids=["caches-later", "record-property", "plain"],
+    [
+        LateMemoTicketPolicy,
+        WrappedTicketPolicy,
+        SlotMemoTicketPolicy,
+        LruMemoTicketPolicy,
+        DescriptorMemoTicketPolicy,
+        TicketPolicy,
+    ],
+    ids=["caches-later", "record-property", "slots", "lru-cache", "descriptor", "plain"],
 )
 def test_reused_policies_never_answer_for_another_record(
     as_user: t.Any, viewer: User, policy_class: type[Policy]

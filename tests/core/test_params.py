@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import types
 import typing as t
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from flask_simple_authorize import Policy
 from flask_simple_authorize import policy_params
 
 from .sample import Post
@@ -101,3 +103,15 @@ def test_anonymous_users_get_only_what_the_policy_permits_them(
     echo: Flask, client: FlaskClient
 ) -> None:
     assert client.post("/posts/1/update", json=BODY).json == {"title": "T", "body": "B"}
+
+
+def test_a_namespace_picks_the_policy(app: Flask, as_user: t.Any, viewer: User) -> None:
+    types.new_class(
+        "PostPolicy",
+        (Policy,),
+        {"namespace": "intake"},
+        lambda body: body.update(permitted_attributes=lambda self: ["body"]),
+    )
+    with as_user(viewer, "/posts", method="POST", json=BODY):
+        assert policy_params(Post, action="update", namespace="intake") == {"body": "B"}
+        assert policy_params(Post, action="update") == {"title": "T", "body": "B"}

@@ -423,3 +423,23 @@ def test_a_nested_api_blueprint_registered_by_object_answers_json(
     response = client.get("/v1/posts/1", headers={"Accept": "text/html"})
     assert response.status_code == 401
     assert response.json is not None and response.json["error"] == "not_authorized"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"), [({}, 403), (JSON, 401)], ids=["html", "json"]
+)
+def test_a_denial_raised_by_hand_without_flask_login_is_still_answered(
+    headers: dict[str, str], status: int
+) -> None:
+    from flask_simple_authorize import SimpleAuthorize
+
+    app = Flask(__name__)
+    SimpleAuthorize(app)
+
+    @app.get("/reports")
+    def reports() -> str:
+        raise NotAuthorizedError("reports are for staff")
+
+    response = app.test_client().get("/reports", headers=headers)
+    assert response.status_code == status
+    assert "reports are for staff" in response.text

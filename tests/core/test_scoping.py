@@ -43,6 +43,19 @@ class BulbPolicy(Policy):
             return t.cast(bool, record.on)
 
 
+class Leaflet:
+    """Looks published to PostPolicy.Scope, but its own scope keeps nothing."""
+
+    published = True
+    user_id = None
+
+
+class LeafletPolicy(Policy):
+    class Scope(Policy.Scope):
+        def includes(self, record: t.Any) -> bool:
+            return False
+
+
 def titles(result: t.Any) -> list[str]:
     return [post.title for post in result]
 
@@ -100,6 +113,15 @@ def test_other_iterables_give_a_list(as_user: t.Any, viewer: User, posts: dict) 
 def test_an_empty_collection_stays_empty(as_user: t.Any, viewer: User, empty: t.Any) -> None:
     with as_user(viewer):
         assert policy_scope(empty) == empty
+
+
+def test_each_record_of_a_mixed_collection_is_judged_by_its_own_scope(
+    as_user: t.Any, viewer: User, posts: dict[str, Post]
+) -> None:
+    bulbs = [Bulb(on=True), Bulb(on=False)]
+    mixed = [posts["live"], Leaflet(), bulbs[0], posts["draft"], bulbs[1]]
+    with as_user(viewer):
+        assert policy_scope(mixed) == [posts["live"], bulbs[0]]
 
 
 def test_includes_must_say_true_to_keep_a_record(as_user: t.Any, viewer: User) -> None:

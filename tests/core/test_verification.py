@@ -7,6 +7,7 @@ import typing as t
 import pytest
 from flask import Blueprint
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_login import login_required
 
 from flask_simple_authorize import AuthorizationNotPerformedError
@@ -168,3 +169,22 @@ def test_every_request_that_authorizes_passes(views: Flask, login: t.Any, viewer
         assert client.get("/guarded").status_code == 200
         with pytest.raises(AuthorizationNotPerformedError):
             client.get("/forgot")
+
+
+def test_a_request_never_inherits_another_requests_authorization(
+    views: Flask, app: Flask, viewer: User
+) -> None:
+    # a plain client: its requests share the app context this test pushed, and its g
+    client = FlaskClient(app)
+    client.get(f"/_login/{viewer.id}")
+    assert client.get("/guarded").status_code == 200
+    with pytest.raises(AuthorizationNotPerformedError):
+        client.get("/forgot")
+
+
+def test_a_login_required_view_turning_an_anonymous_user_away_passes(
+    views: Flask, client: t.Any
+) -> None:
+    response = client.get("/guarded")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")

@@ -142,3 +142,29 @@ def test_savepoint_rolled_back_after_a_released_inner_one_drops_both_tasks(
         db.session.commit()
 
     assert [task.args for task in huey.pending()] == [(ids["admin"], ids["locked"])]
+
+
+def test_a_message_the_queue_refuses_after_commit_does_not_drop_the_others(
+    huey: t.Any, app: Flask, ids: dict[str, int], publish: t.Any, monkeypatch: t.Any
+):
+    queue = huey.enqueue
+    attempts: list[t.Any] = []
+
+    def enqueue(message: t.Any) -> t.Any:
+        attempts.append(message)
+        if len(attempts) == 1:
+            raise ConnectionError("broker down")
+        return queue(message)
+
+    monkeypatch.setattr(huey, "enqueue", enqueue)
+    with app.app_context():
+        publish.after_commit(db.session, ids["author"], ids["draft"])
+        publish.after_commit(db.session, ids["admin"], ids["locked"])
+        db.session.get(Post, ids["draft"]).title = "committed"
+        with pytest.raises(ConnectionError, match="broker down"):
+            db.session.commit()
+
+    assert len(attempts) == 2
+    assert huey.pending_count() == 1
+    with app.app_context():
+        assert db.session.get(Post, ids["draft"]).title == "committed"

@@ -19,6 +19,7 @@ from flask_simple_authorize import JobArgumentError
 from flask_simple_authorize import Policy
 from flask_simple_authorize.huey import huey_authorized_task
 from flask_simple_authorize.huey import looks_secret
+from flask_simple_authorize.huey.spec import META_KEY
 
 from .blog import Post
 from .blog import User
@@ -68,9 +69,20 @@ def update_post(huey: t.Any, app: Flask) -> t.Any:
 
 @pytest.mark.parametrize(
     "name",
-    ["password", "user_password", "passwd", "apiToken", "api_key", "secret", "card_number",
-     "cvv", "ssn", "private_key", "csrf_token"],
-)  # fmt: skip
+    [
+        "password",
+        "user_password",
+        "passwd",
+        "apiToken",
+        "api_key",
+        "secret",
+        "card_number",
+        "cvv",
+        "ssn",
+        "private_key",
+        "csrf_token",
+    ],
+)
 def test_secret_looking_names_are_recognised(name: str):
     assert looks_secret(name)
 
@@ -87,15 +99,18 @@ def test_ordinary_names_are_not_secrets(name: str):
     [
         pytest.param(lambda task, i: task(i["admin"], i["draft"], password="x"), "secret", id="kw"),
         pytest.param(
-            lambda task, i: task(i["admin"], i["draft"], {"card_number": "4111"}), "secret",
+            lambda task, i: task(i["admin"], i["draft"], {"card_number": "4111"}),
+            "secret",
             id="nested-key",
         ),
         pytest.param(
-            lambda task, i: task(i["admin"], i["draft"], datetime.date(2024, 1, 1)), "date",
+            lambda task, i: task(i["admin"], i["draft"], datetime.date(2024, 1, 1)),
+            "date",
             id="date",
         ),
         pytest.param(
-            lambda task, i: task(i["admin"], i["draft"], decimal.Decimal("1")), "Decimal",
+            lambda task, i: task(i["admin"], i["draft"], decimal.Decimal("1")),
+            "Decimal",
             id="decimal",
         ),
         pytest.param(lambda task, i: task(i["admin"], i["draft"], float("nan")), "nan", id="nan"),
@@ -104,15 +119,17 @@ def test_ordinary_names_are_not_secrets(name: str):
         pytest.param(lambda task, i: task(None, i["draft"]), "user", id="no-user"),
         pytest.param(lambda task, i: task(i["admin"]), "missing", id="too-few"),
         pytest.param(
-            lambda task, i: task.schedule((i["admin"], i["draft"], object()), delay=5), "object",
+            lambda task, i: task.schedule((i["admin"], i["draft"], object()), delay=5),
+            "object",
             id="schedule",
         ),
         pytest.param(
             lambda task, i: task.map([(i["admin"], i["draft"]), (i["admin"], i["draft"], {2})]),
-            "set", id="map",
+            "set",
+            id="map",
         ),
     ],
-)  # fmt: skip
+)
 def test_refused_argument_raises_and_queues_nothing(
     huey: t.Any, update_post: t.Any, ids: dict[str, int], call: t.Any, problem: str
 ):
@@ -284,3 +301,16 @@ def test_ids_of_a_task_with_a_record_loader_are_not_checked(huey: t.Any, app: Fl
     update_by_slug(1, "hello-world")
 
     assert huey.dequeue().args == (1, "hello-world")
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(META_KEY, id="extension-meta"), pytest.param("task", id="huey-task")]
+)
+def test_reserved_keyword_is_refused_and_nothing_is_queued(
+    huey: t.Any, update_post: t.Any, ids: dict[str, int], name: str
+):
+    # The extension's meta data carries the captured context: a caller must not forge it.
+    with pytest.raises(JobArgumentError, match="reserved"):
+        update_post(ids["admin"], ids["draft"], **{name: {"context": {"ip": "10.0.0.1"}}})
+
+    assert huey.pending_count() == 0

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import typing as t
 
+import pytest
 from flask import Flask
 
 from flask_simple_authorize import JobArgumentError
+from flask_simple_authorize import authorize
 from flask_simple_authorize.huey import BatchReport
 from flask_simple_authorize.huey import huey_authorized_batch_task
 
@@ -86,3 +88,42 @@ def test_batch_ids_must_be_a_list(huey: t.Any, app: Flask, ids: dict[str, int]):
         assert "list" in str(error)
     else:
         raise AssertionError("a single id was accepted as a batch")
+
+
+@pytest.mark.parametrize(
+    "record_ids",
+    [pytest.param(5, id="one-id"), pytest.param("123", id="string"), pytest.param(None, id="none")],
+)
+def test_batch_message_without_a_list_of_ids_is_skipped(
+    huey: t.Any, app: Flask, ids: dict[str, int], recorder: t.Any, record_ids: t.Any
+):
+    processed: list[int] = []
+
+    @huey_authorized_batch_task(huey, Post, "update")
+    def touch(user: User, post: Post) -> None:
+        processed.append(post.id)
+
+    # As an older release or another producer may have queued it, unchecked.
+    huey.enqueue(touch.task_class((ids["admin"], record_ids), {}))
+
+    assert processed == []
+    assert recorder.payload("job_skipped")["reason"] == "invalid_record_id"
+
+
+def test_denial_inside_a_batch_body_reports_the_record_as_unauthorized(
+    huey: t.Any, app: Flask, ids: dict[str, int], recorder: t.Any
+):
+    @huey_authorized_batch_task(huey, Post, "update")
+    def remove(user: User, post: Post) -> None:
+        post.title = "half done"
+        authorize(post, "destroy")  # only admins may: the author is denied here
+        db.session.delete(post)
+        db.session.commit()
+
+    report = remove(ids["author"], [ids["draft"]]).get()
+
+    assert (report.done, report.unauthorized, report.failed) == ([], [ids["draft"]], [])
+    denied = recorder.payload("job_authorization_denied")
+    assert (denied["query"], denied["record_id"]) == ("destroy", ids["draft"])
+    with app.app_context():
+        assert db.session.get(Post, ids["draft"]).title == "draft"

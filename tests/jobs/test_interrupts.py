@@ -16,6 +16,7 @@ from huey import crontab
 
 from flask_simple_authorize import ConfigurationError
 from flask_simple_authorize import SimpleAuthorize
+from flask_simple_authorize import signals
 from flask_simple_authorize.huey import huey_authorized_batch_task
 from flask_simple_authorize.huey import huey_authorized_periodic_task
 from flask_simple_authorize.huey import huey_authorized_task
@@ -153,9 +154,14 @@ def test_a_task_that_is_not_authorized_is_left_alone(
     ],
 )
 def test_the_limit_comes_from_the_task_option_or_the_config(
-    huey: t.Any, tmp_path: t.Any, ids: dict[str, int], drain: t.Any,
-    config: int, option: int | None, starts: int,
-):  # fmt: skip
+    huey: t.Any,
+    tmp_path: t.Any,
+    ids: dict[str, int],
+    drain: t.Any,
+    config: int,
+    option: int | None,
+    starts: int,
+):
     create_app(
         f"sqlite:///{tmp_path / 'blog.db'}", huey, SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED=config
     )
@@ -230,9 +236,13 @@ def test_an_interrupted_periodic_task_is_requeued_only_when_it_opts_in(
     body = Body(interruptions=1)
 
     @huey_authorized_periodic_task(
-        huey, crontab(hour="2", minute="0"), MaintenancePolicy, "run",
-        run_as=ids["system"], requeue_interrupted=option,
-    )  # fmt: skip
+        huey,
+        crontab(hour="2", minute="0"),
+        MaintenancePolicy,
+        "run",
+        run_as=ids["system"],
+        requeue_interrupted=option,
+    )
     def nightly(user: User) -> None:
         body(user)
 
@@ -254,3 +264,27 @@ def test_a_bad_requeue_config_fails_at_start_up(value: t.Any):
     app.config["SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED"] = value
     with pytest.raises(ConfigurationError, match="SIMPLE_AUTHORIZE_JOB_REQUEUE_INTERRUPTED"):
         SimpleAuthorize(app)
+
+
+def test_a_shutdown_after_the_body_returned_does_not_run_it_again(
+    huey: t.Any, app: Flask, ids: dict[str, int], drain: t.Any
+):
+    body = Body(interruptions=0)
+    publish = _declare(huey, body)
+    in_flight: list[t.Any] = []
+    huey.pre_execute()(in_flight.append)
+
+    def shutdown_now(sender: t.Any, **payload: t.Any) -> None:
+        # SIGTERM while a subscriber (an audit write, a mail) still runs: huey
+        # sends ``interrupted`` for every task in flight.
+        requeue_interrupted(huey, in_flight[-1])
+
+    signals.job_succeeded.connect(shutdown_now, sender=app)
+    try:
+        publish(ids["author"], ids["draft"])
+        drain()
+    finally:
+        signals.job_succeeded.disconnect(shutdown_now, sender=app)
+
+    assert (body.starts, body.finishes) == (1, 1)
+    assert huey.pending_count() == 0

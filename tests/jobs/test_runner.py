@@ -11,6 +11,7 @@ from huey import MemoryHuey
 
 from flask_simple_authorize import InvalidRuleResultError
 from flask_simple_authorize import Policy
+from flask_simple_authorize import authorize
 from flask_simple_authorize.actor import bound_actor
 from flask_simple_authorize.huey import huey_authorized_task
 
@@ -184,3 +185,55 @@ def test_broken_rule_fails_closed_and_is_reported(
     failed = recorder.payload("job_failed")
     assert isinstance(failed["error"], InvalidRuleResultError)
     assert failed["attempt"] == 2
+
+
+@pytest.mark.parametrize(
+    "user_id",
+    [
+        pytest.param(None, id="none"),
+        pytest.param([1], id="list"),
+        pytest.param(True, id="bool"),
+        pytest.param(1.5, id="float"),
+    ],
+)
+def test_queued_user_id_that_cannot_be_an_id_is_skipped_without_retries(
+    huey: t.Any, app: Flask, ids: dict[str, int], drain: t.Any, recorder: t.Any, user_id: t.Any
+):
+    @huey_authorized_task(huey, Post, "publish", retries=4)
+    def publish(user: User, post: Post) -> None:
+        raise AssertionError("must not run")
+
+    # As an older release or another producer may have queued it, unchecked.
+    huey.enqueue(publish.task_class((user_id, ids["draft"]), {}))
+
+    assert drain() == 1
+    skipped = recorder.payload("job_skipped")
+    assert (skipped["reason"], skipped["user"]) == ("invalid_user_id", None)
+
+
+def test_denial_inside_the_body_stops_the_task_without_retries(
+    huey: t.Any, app: Flask, ids: dict[str, int], drain: t.Any, recorder: t.Any
+):
+    runs: list[int] = []
+
+    @huey_authorized_task(huey, Post, "show", retries=3)
+    def retitle_and_remove(user: User, post: Post) -> None:
+        runs.append(post.id)
+        post.title = "half done"
+        authorize(post, "destroy")  # only admins may: the author is denied here
+        db.session.delete(post)
+        db.session.commit()
+
+    retitle_and_remove(ids["author"], ids["draft"])
+
+    assert drain() == 1
+    assert runs == [ids["draft"]]
+    denied = recorder.payload("job_authorization_denied")
+    assert (denied["query"], denied["user_id"], denied["record_id"]) == (
+        "destroy",
+        ids["author"],
+        ids["draft"],
+    )
+    assert "job_failed" not in recorder.names()
+    with app.app_context():
+        assert db.session.get(Post, ids["draft"]).title == "draft"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import typing as t
 
 import pytest
@@ -33,8 +34,16 @@ def huey() -> MemoryHuey:
 
 @pytest.fixture
 def publish(huey: t.Any, app: Flask) -> t.Any:
-    @huey_authorized_task(huey, Post, "publish", retries=2, retry_delay=3, retry_backoff=2,
-                          priority=7, name="publish_now")  # fmt: skip
+    @huey_authorized_task(
+        huey,
+        Post,
+        "publish",
+        retries=2,
+        retry_delay=3,
+        retry_backoff=2,
+        priority=7,
+        name="publish_now",
+    )
     def publish(user: User, post: Post, note: str = "") -> None:
         pass
 
@@ -80,3 +89,38 @@ def test_map_checks_every_call_before_queueing_any(
 def test_then_follow_up_arguments_are_checked(ids: dict[str, int], publish: t.Any):
     with pytest.raises(JobArgumentError, match="secret"):
         publish.s(ids["admin"], ids["draft"]).then(publish, ids["admin"], ids["draft"], api_key="k")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        pytest.param(60, id="seconds"),
+        pytest.param(datetime.timedelta(minutes=1), id="timedelta"),
+        pytest.param(datetime.datetime(2030, 1, 1), id="datetime"),
+    ],
+)
+def test_schedule_with_a_time_in_place_of_args_still_checks_the_arguments(
+    huey: t.Any, publish: t.Any, when: t.Any
+):
+    with pytest.raises(JobArgumentError):
+        publish.schedule(when, {"password": "hunter2"})
+
+    assert huey.pending_count() + huey.scheduled_count() == 0
+
+
+def test_call_local_takes_a_user_and_a_record_as_a_queued_call_does(
+    huey: t.Any, app: Flask, ids: dict[str, int]
+):
+    @huey_authorized_task(huey, Post, "publish")
+    def publish(user: User, post: Post) -> None:
+        post.published = True
+        db.session.commit()
+
+    with app.app_context():
+        user = db.session.get(User, ids["author"])
+        post = db.session.get(Post, ids["draft"])
+
+    publish.call_local(user, post)
+
+    with app.app_context():
+        assert db.session.get(Post, ids["draft"]).published

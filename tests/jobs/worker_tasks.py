@@ -39,8 +39,9 @@ def make_huey(queue_url: str) -> t.Any:
     serializer = signed_serializer(SECRET)
     if queue_url.startswith("redis://"):
         return RedisHuey("jobs-worker", url=queue_url, serializer=serializer)
-    return SqliteHuey("jobs-worker", filename=queue_url.removeprefix("sqlite:///"),
-                      serializer=serializer)  # fmt: skip
+    return SqliteHuey(
+        "jobs-worker", filename=queue_url.removeprefix("sqlite:///"), serializer=serializer
+    )
 
 
 def make_worker(queue_url: str, database_uri: str, *, audit: bool = True) -> Worker:

@@ -81,6 +81,8 @@ _STATELESS_KINDS = (
 #: Methods that may keep or redirect state where :meth:`_Plan.vet` cannot see it.
 _STATE_HOOKS = frozenset({"__init__", "__new__", "__setattr__", "__delattr__", "__getattribute__"})
 _LIBRARY_CLASSES = frozenset({Policy, ActorHelpers, object})
+#: The instance ``__dict__`` itself and the weakref slot, found on plain mixin classes.
+_INSTANCE_STORAGE = frozenset({"__dict__", "__weakref__"})
 
 
 def reusable(policy_class: type[Policy]) -> bool:
@@ -99,8 +101,9 @@ def reusable(policy_class: type[Policy]) -> bool:
         for name, value in vars(klass).items():
             if name in _STATE_HOOKS or name == "__slots__" or name == "record":
                 return False
-            if not _stateless(value):
-                return False
+            if name in _INSTANCE_STORAGE or _stateless(value):
+                continue
+            return False
     return True
 
 

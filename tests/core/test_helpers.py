@@ -502,11 +502,30 @@ class CountedFactTicketPolicy(Policy):
         return self.is_support and bool(self.record.open)
 
 
-def test_user_facts_are_computed_once_per_batch(as_user: t.Any, viewer: User) -> None:
+class TicketRules:
+    """A plain mixin, not a Policy."""
+
+    def _is_open(self) -> bool:
+        return bool(self.record.open)  # type: ignore[attr-defined]
+
+
+class MixedFactTicketPolicy(TicketRules, CountedFactTicketPolicy):
+    def close(self) -> bool:
+        return self.is_support and self._is_open()
+
+
+@pytest.mark.parametrize(
+    "policy_class",
+    [CountedFactTicketPolicy, MixedFactTicketPolicy],
+    ids=["policy", "with-plain-mixin"],
+)
+def test_user_facts_are_computed_once_per_batch(
+    as_user: t.Any, viewer: User, policy_class: type[Policy]
+) -> None:
     tickets = [Ticket(i, open=i % 2 == 0) for i in range(10)]
     CountedFactTicketPolicy.checks = 0
     with as_user(viewer):
-        allowed = authorized_records(tickets, "close", policy_class=CountedFactTicketPolicy)
+        allowed = authorized_records(tickets, "close", policy_class=policy_class)
     assert allowed == tickets[::2]
     assert CountedFactTicketPolicy.checks <= 2
 

@@ -425,9 +425,7 @@ def test_a_nested_api_blueprint_registered_by_object_answers_json(
     assert response.json is not None and response.json["error"] == "not_authorized"
 
 
-@pytest.mark.parametrize(
-    ("headers", "status"), [({}, 403), (JSON, 401)], ids=["html", "json"]
-)
+@pytest.mark.parametrize(("headers", "status"), [({}, 403), (JSON, 401)], ids=["html", "json"])
 def test_a_denial_raised_by_hand_without_flask_login_is_still_answered(
     headers: dict[str, str], status: int
 ) -> None:

@@ -33,6 +33,15 @@ from .policy import Denial
 from .policy import Policy
 from .responses import safe_redirect_target
 from .scoping import policy_scope
+from .signals import authorization_checked
+from .signals import authorization_denied
+from .signals import authorization_not_performed
+from .signals import job_authorization_denied
+from .signals import job_failed
+from .signals import job_skipped
+from .signals import job_started
+from .signals import job_succeeded
+from .signals import policy_scoped
 from .verification import skip_authorization
 
 __version__ = "0.1.0"
@@ -56,6 +65,9 @@ __all__ = [
     "acting_as",
     "allowed_actions",
     "allowed_to",
+    "authorization_checked",
+    "authorization_denied",
+    "authorization_not_performed",
     "authorize",
     "authorize_all",
     "authorized_records",
@@ -63,12 +75,18 @@ __all__ = [
     "editable_attributes",
     "filter_attributes",
     "find_policy_class",
+    "job_authorization_denied",
+    "job_failed",
+    "job_skipped",
+    "job_started",
+    "job_succeeded",
     "partition_records",
     "permitted_attributes",
     "policy",
     "policy_class_for",
     "policy_params",
     "policy_scope",
+    "policy_scoped",
     "safe_redirect_target",
     "skip_authorization",
     "visible_attributes",

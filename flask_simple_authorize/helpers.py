@@ -103,8 +103,12 @@ def authorize_all(
     user: t.Any = UNSET,
     policy_class: type[Policy] | None = None,
     namespace: t.Any = UNSET,
+    hidden: bool | None = None,
+    message: str | None = None,
 ) -> list[R]:
     """Authorize ``action`` on every record; raise on the first denial, else return them all.
+
+    ``hidden`` and ``message`` work as in :func:`authorize`.
 
     :raises NotAuthorizedError: Some record was denied (nothing is returned).
     """
@@ -114,7 +118,7 @@ def authorize_all(
     for item in items:
         decision = checker.decide(item, enforced=True)
         if not decision.allowed:
-            raise denial_error(actor, decision, item)
+            raise denial_error(actor, decision, item, hidden=hidden, message=message)
     _performed(actor)
     return items
 

@@ -15,6 +15,7 @@ from .checks import Actor
 from .checks import mark_performed
 from .checks import resolve_actor
 from .errors import ConfigurationError
+from .errors import InvalidRuleResultError
 from .errors import ScopeNotDefinedError
 from .finder import policy_class_for
 from .identity import user_id_of
@@ -135,18 +136,24 @@ def _filter(actor: Actor, items: list[t.Any], policy_class: type[Policy] | None)
             scope = by_policy[found] = scope_class(actor.user, items, actor.context)
         return scope
 
-    if policy_class is not None:
-        only = scope_for(policy_class)
-        return [item for item in items if only.includes(item) is True]
     kept = []
     for item in items:
         scope = by_class.get(type(item))
         if scope is None:
-            found = policy_class_for(type(item), namespace=actor.namespace)
+            found = policy_class or policy_class_for(type(item), namespace=actor.namespace)
             scope = by_class[type(item)] = scope_for(found)
-        if scope.includes(item) is True:
+        if _included(scope, item):
             kept.append(item)
     return kept
+
+
+def _included(scope: Policy.Scope, item: t.Any) -> bool:
+    """Call ``scope.includes(item)``, which must answer a real bool (fail closed)."""
+    answer = scope.includes(item)
+    if type(answer) is not bool:
+        owner = type(scope).policy_class or Policy
+        raise InvalidRuleResultError(owner, "Scope.includes", answer)
+    return answer
 
 
 def _same_kind(original: t.Any, items: t.Iterable[t.Any]) -> t.Any:

@@ -17,6 +17,7 @@ from werkzeug.local import LocalProxy
 from flask_simple_authorize import ConfigurationError
 from flask_simple_authorize import NotAuthorizedError
 from flask_simple_authorize import Policy
+from flask_simple_authorize import RecordHiddenError
 from flask_simple_authorize import UnknownActionError
 from flask_simple_authorize import allowed_actions
 from flask_simple_authorize import allowed_to
@@ -238,6 +239,14 @@ def test_authorize_all_returns_every_record_or_raises_on_the_first_denial(
             authorize_all([*mine, posts["secret"]], "update")
     assert caught.value.record is posts["secret"]
     assert caught.value.policy.record is posts["secret"]
+
+
+def test_authorize_all_can_hide_and_word_its_denial(
+    as_user: t.Any, author: User, posts: dict[str, Post]
+) -> None:
+    with as_user(author), pytest.raises(RecordHiddenError) as caught:
+        authorize_all([posts["draft"], posts["secret"]], "update", hidden=True, message="nope")
+    assert (caught.value.code, caught.value.message) == (404, "nope")
 
 
 def test_decisions_keep_each_records_own_policy_and_reason(

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from flask_simple_authorize import ConfigurationError
+from flask_simple_authorize import InvalidRuleResultError
 from flask_simple_authorize import Policy
 from flask_simple_authorize import ScopeNotDefinedError
 from flask_simple_authorize import policy_scope
@@ -124,10 +125,12 @@ def test_each_record_of_a_mixed_collection_is_judged_by_its_own_scope(
         assert policy_scope(mixed) == [posts["live"], bulbs[0]]
 
 
-def test_includes_must_say_true_to_keep_a_record(as_user: t.Any, viewer: User) -> None:
-    lamps = [Bulb(on=True), Bulb(on=1), Bulb(on=False)]  # type: ignore[arg-type]
+def test_includes_must_answer_a_bool(as_user: t.Any, viewer: User) -> None:
+    lamps = [Bulb(on=True), Bulb(on=False)]
     with as_user(viewer):
         assert policy_scope(lamps) == [lamps[0]]
+        with pytest.raises(InvalidRuleResultError, match=r"Scope\.includes\(\) returned int"):
+            policy_scope([Bulb(on=1)])  # type: ignore[arg-type]
 
 
 def test_a_scope_without_resolve_names_the_policy(as_user: t.Any, viewer: User) -> None:

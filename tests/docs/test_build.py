@@ -64,7 +64,12 @@ def test_configuration_page_has_a_single_table(built: tuple[Path, str]) -> None:
 @pytest.mark.parametrize("name", sorted(flask_simple_authorize.__all__), ids=str)
 def test_api_page_documents_every_public_name(built: tuple[Path, str], name: str) -> None:
     page = (built[0] / "api.html").read_text()
-    module = "flask_simple_authorize.errors" if hasattr(errors, name) else "flask_simple_authorize"
+    if hasattr(errors, name):
+        module = "flask_simple_authorize.errors"
+    elif name in signals.__all__:
+        module = "flask_simple_authorize.signals"
+    else:
+        module = "flask_simple_authorize"
     assert f'id="{module}.{name}"' in page
 
 

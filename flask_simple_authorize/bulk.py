@@ -20,12 +20,12 @@ from .checks import Actor
 from .checks import announce
 from .errors import InvalidRuleResultError
 from .finder import policy_class_for
-from .policy import REUSABLE_STATE
-from .policy import ActorHelpers
 from .policy import Denial
 from .policy import Policy
-from .policy import user_fact
-from .policy import user_fact_names
+from .user_facts import REUSABLE_STATE
+from .user_facts import ActorHelpers
+from .user_facts import user_fact
+from .user_facts import user_fact_names
 
 R = t.TypeVar("R")
 

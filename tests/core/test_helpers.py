@@ -31,7 +31,7 @@ from flask_simple_authorize import partition_records
 from flask_simple_authorize import permitted_attributes
 from flask_simple_authorize import policy
 from flask_simple_authorize import visible_attributes
-from flask_simple_authorize.policy import user_fact
+from flask_simple_authorize.user_facts import user_fact
 
 from .sample import Post
 from .sample import PostPolicy

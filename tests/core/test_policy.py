@@ -12,8 +12,8 @@ from flask_simple_authorize import Denial
 from flask_simple_authorize import Policy
 from flask_simple_authorize import ScopeNotDefinedError
 from flask_simple_authorize import registry
-from flask_simple_authorize.policy import user_fact
-from flask_simple_authorize.policy import user_fact_names
+from flask_simple_authorize.user_facts import user_fact
+from flask_simple_authorize.user_facts import user_fact_names
 
 
 class Member:

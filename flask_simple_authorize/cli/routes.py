@@ -14,12 +14,15 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import sys
 import textwrap
 import typing as t
 
 from flask import Flask
 
 from .. import registry
+from ..errors import ConfigurationError
+from ..finder import find_policy_class
 from ..state import get_state
 
 #: Helpers that authorize for verification mode (a denial raises or filters).
@@ -163,6 +166,7 @@ def find_checks(
     """Return the helper calls written in ``view``'s source, in source order."""
     tree = _tree(view)
     variables = _variable_models(tree)
+    names = _module_names(view)
     checks = []
     for node in ast.walk(tree):
         helper = _helper_name(node)
@@ -175,7 +179,7 @@ def find_checks(
         if isinstance(explicit, ast.Name):
             policy: str | None = explicit.id
         else:
-            policy = _policy_name(model, namespace)
+            policy = _policy_name(model, namespace, names)
         checks.append(Check(helper, action, model, policy))
     checks.sort(key=lambda check: check.helper not in ENFORCING)
     return checks
@@ -237,7 +241,7 @@ def _model(call: ast.Call, helper: str, variables: t.Mapping[str, str]) -> str |
 
 
 def _model_in(node: ast.expr | None, variables: t.Mapping[str, str]) -> str | None:
-    """Find a CamelCase name in ``Post``, ``get_or_404(Post, 1)``, ``select(Post).where(...)``."""
+    """Find the CamelCase model name in ``Post``, ``Post(...)``, ``get_or_404(Post, 1)``..."""
     if node is None:
         return None
     if isinstance(node, ast.Name):
@@ -247,6 +251,8 @@ def _model_in(node: ast.expr | None, variables: t.Mapping[str, str]) -> str | No
             return node.attr
         return _model_in(node.value, variables)
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id[:1].isupper():
+            return node.func.id  # a record built in place: ``Gadget(...)``
         for argument in node.args:
             found = _model_in(argument, variables)
             if found is not None:
@@ -256,16 +262,37 @@ def _model_in(node: ast.expr | None, variables: t.Mapping[str, str]) -> str | No
     return None
 
 
-def _policy_name(model: str | None, namespace: str | None) -> str | None:
+def _module_names(view: t.Callable[..., t.Any]) -> t.Mapping[str, t.Any]:
+    """The globals of the module that defines ``view``, where its models are named."""
+    target = getattr(view, "view_class", None) or inspect.unwrap(view)
+    module = sys.modules.get(getattr(target, "__module__", "") or "")
+    return vars(module) if module is not None else {}
+
+
+def _policy_name(
+    model: str | None, namespace: str | None, names: t.Mapping[str, t.Any]
+) -> str | None:
+    """Name the policy the app would find for ``model``, through the real finder.
+
+    The model is the object the view's module knows by that name (so
+    ``__policy__``, base classes and headless policies count); a name the
+    module does not define is looked up by naming convention only.
+    """
     if model is None:
         return None
-    if model.endswith("Policy") and registry.lookup(model[: -len("Policy")], None):
-        return model
-    for space in (namespace, None) if namespace else (None,):
-        found = registry.lookup(model, space)
-        if found is not None:
-            return f"{space}:{found.__name__}" if space else found.__name__
-    return None
+    target = names.get(model)
+    if target is None:
+        found = registry.lookup(model, namespace) if namespace else None
+        found = found or registry.lookup(model, None)
+    else:
+        try:
+            found = find_policy_class(target, namespace=namespace)
+        except ConfigurationError:  # a broken __policy__: explain reports it in full
+            found = None
+    if found is None:
+        return None
+    space = found.policy_namespace
+    return f"{space}:{found.__name__}" if space else found.__name__
 
 
 def format_routes(reports: list[RouteReport]) -> str:

@@ -296,3 +296,29 @@ def test_explain_errors_are_clear(app: Flask, args: list[str], message: str) -> 
     code, output = run_cli(app, "explain", *args)
     assert code != 0
     assert message in output
+
+
+class Gadget:
+    """A model whose policy is declared with ``__policy__``, not found by its name."""
+
+    def __init__(self, id: int) -> None:
+        self.id = id
+
+
+class DeclaredGadgetRules(Policy):
+    def show(self) -> bool:
+        return True
+
+
+Gadget.__policy__ = DeclaredGadgetRules  # type: ignore[attr-defined]
+
+
+def test_routes_names_the_policy_the_finder_would_use(app: Flask) -> None:
+    @app.get("/gadgets/<int:gadget_id>")
+    def gadget(gadget_id: int) -> str:
+        return str(authorize(Gadget(gadget_id), "show").id)
+
+    code, output = run_cli(app, "routes")
+    assert code == 0
+    row = next(line for line in output.splitlines() if line.split()[:1] == ["gadget"])
+    assert row.endswith("DeclaredGadgetRules.show (authorize)")

@@ -209,24 +209,22 @@ def check(
     rule found for a (record class, namespace, action) are remembered in the
     finder's cache, which is dropped whenever a policy registers.
     """
-    plan = None
-    if policy_class is None and type(action) is str and getattr(record, "__policy__", None) is None:
+    cacheable = (
+        policy_class is None and type(action) is str and getattr(record, "__policy__", None) is None
+    )
+    if cacheable:
         key = (record if isinstance(record, type) else type(record), actor.namespace, action)
         plan = _plans.get(key)
-        if plan is None:
-            found = policy_class_for(record, namespace=actor.namespace)
-            plan = (found, resolve_rule(found, action))
-            if len(_plans) < _MAX_PLANS:  # action names can come from user input
-                _plans[key] = plan
+    else:
+        plan = None
     if plan is None:
         found = policy_class_for(record, namespace=actor.namespace, policy_class=policy_class)
         plan = (found, resolve_rule(found, action))
+        if cacheable and len(_plans) < _MAX_PLANS:  # action names can come from user input
+            _plans[key] = plan
     found, rule = plan
     settings = actor.state.settings
-    if settings.policy_cache:
-        policy = make_policy(actor, found, record)
-    else:
-        policy = found(actor.user, None if record is found else record, actor.context)
+    policy = make_policy(actor, found, record)
     decision = decide(policy, rule)
     if settings.signals and (
         signals.authorization_checked.receivers

@@ -9,6 +9,7 @@ unless the policy itself uses one.
 
 from __future__ import annotations
 
+import operator
 import typing as t
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -146,12 +147,17 @@ def assert_permitted_attributes(
     :param excludes: Attributes that must not be among them.
     :returns: The attributes, for further checks.
     """
-    policy = build_policy(
-        user, record, policy_class=policy_class, context=context, namespace=namespace
-    )
     label = f"permitted attributes for {action!r}" if action else "permitted attributes"
-    attributes = permitted_attributes_for(policy, action)
-    return _check_attributes(label, policy, user, record, attributes, expected, includes, excludes)
+    return _assert_attributes(
+        label,
+        lambda policy: permitted_attributes_for(policy, action),
+        user,
+        record,
+        expected,
+        includes,
+        excludes,
+        build=dict(policy_class=policy_class, context=context, namespace=namespace),
+    )
 
 
 def assert_visible_attributes(
@@ -166,18 +172,15 @@ def assert_visible_attributes(
     namespace: str | None = None,
 ) -> list[str]:
     """Check the attributes ``user`` may read (``visible_attributes``); see above."""
-    policy = build_policy(
-        user, record, policy_class=policy_class, context=context, namespace=namespace
-    )
-    return _check_attributes(
+    return _assert_attributes(
         "visible attributes",
-        policy,
+        operator.methodcaller("visible_attributes"),
         user,
         record,
-        policy.visible_attributes(),
         expected,
         includes,
         excludes,
+        build=dict(policy_class=policy_class, context=context, namespace=namespace),
     )
 
 
@@ -193,18 +196,33 @@ def assert_editable_attributes(
     namespace: str | None = None,
 ) -> list[str]:
     """Check the attributes ``user`` may edit (``editable_attributes``); see above."""
-    policy = build_policy(
-        user, record, policy_class=policy_class, context=context, namespace=namespace
-    )
-    return _check_attributes(
+    return _assert_attributes(
         "editable attributes",
-        policy,
+        operator.methodcaller("editable_attributes"),
         user,
         record,
-        policy.editable_attributes(),
         expected,
         includes,
         excludes,
+        build=dict(policy_class=policy_class, context=context, namespace=namespace),
+    )
+
+
+def _assert_attributes(
+    label: str,
+    read: t.Callable[[Policy], Iterable[str]],
+    user: t.Any,
+    record: t.Any,
+    expected: Iterable[str] | None,
+    includes: Iterable[str],
+    excludes: Iterable[str],
+    *,
+    build: dict[str, t.Any],
+) -> list[str]:
+    """Build the policy as the app would, read one attribute list, and check it."""
+    policy = build_policy(user, record, **build)
+    return _check_attributes(
+        label, policy, user, record, read(policy), expected, includes, excludes
     )
 
 

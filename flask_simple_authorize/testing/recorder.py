@@ -99,8 +99,10 @@ class SignalRecorder:
 
     def disconnect(self) -> None:
         """Stop recording (what was recorded stays)."""
-        signals.authorization_checked.disconnect(self._on_checked, self.sender)
-        signals.policy_scoped.disconnect(self._on_scoped, self.sender)
+        # from every sender: disconnecting from one leaves blinker's .receivers non-empty,
+        # which would make the extension build payloads for nobody
+        signals.authorization_checked.disconnect(self._on_checked)
+        signals.policy_scoped.disconnect(self._on_scoped)
 
     def clear(self) -> None:
         """Forget what was recorded so far."""

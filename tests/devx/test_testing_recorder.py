@@ -112,3 +112,15 @@ def test_signals_off_records_nothing(client: FlaskClient, admin: Member, live: A
     with record_decisions() as recorder:
         assert client.get(f"/articles/{live.id}").status_code == 200
     assert recorder.decisions == []
+
+
+def test_a_finished_recording_leaves_no_listener_behind(
+    client: FlaskClient, admin: Member, live: Article
+) -> None:
+    from flask_simple_authorize import signals
+
+    before = set(signals.authorization_checked.receivers)
+    with record_decisions(current_app._get_current_object()):  # type: ignore[attr-defined]
+        client.get(f"/articles/{live.id}")
+    # a leftover listener would make every later check build payloads for nobody
+    assert set(signals.authorization_checked.receivers) == before

@@ -284,7 +284,7 @@ def test_a_shutdown_after_the_body_returned_does_not_run_it_again(
         publish(ids["author"], ids["draft"])
         drain()
     finally:
-        signals.job_succeeded.disconnect(shutdown_now, sender=app)
+        signals.job_succeeded.disconnect(shutdown_now)
 
     assert (body.starts, body.finishes) == (1, 1)
     assert huey.pending_count() == 0

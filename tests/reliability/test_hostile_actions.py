@@ -156,7 +156,7 @@ def _outcome(call: t.Callable[[], t.Any]) -> tuple[str, t.Any]:
 def _subscribed(app: Flask) -> t.Iterator[None]:
     authorization_checked.connect(record_query, app)
     yield
-    authorization_checked.disconnect(record_query, app)
+    authorization_checked.disconnect(record_query)
 
 
 def _check_one(app: Flask, action: t.Any, actor: str, record_name: str, via: str) -> None:

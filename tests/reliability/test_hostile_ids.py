@@ -64,7 +64,7 @@ ids = st.one_of(
 def _subscribed(app: Flask) -> t.Iterator[None]:
     authorization_checked.connect(keep_payload, app)
     yield
-    authorization_checked.disconnect(keep_payload, app)
+    authorization_checked.disconnect(keep_payload)
 
 
 @bounded(300)

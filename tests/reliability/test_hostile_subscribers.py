@@ -57,7 +57,7 @@ def subscribed(app: Flask) -> t.Iterator[None]:
     yield
     for signal in (authorization_checked, authorization_denied):
         for receiver in receivers:
-            signal.disconnect(receiver, app)
+            signal.disconnect(receiver)
 
 
 @pytest.mark.usefixtures("subscribed")

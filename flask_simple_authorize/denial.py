@@ -6,7 +6,6 @@ import typing as t
 
 from .authorizer import Decision
 from .errors import NotAuthorizedError
-from .errors import RecordHiddenError
 
 if t.TYPE_CHECKING:
     from .checks import Actor
@@ -35,8 +34,7 @@ def denial_error(
             message = describe(decision.policy, decision.rule, decision.reason)
         if not message:
             message = settings.default_message
-    error_class = RecordHiddenError if hidden else NotAuthorizedError
-    return error_class(
+    return NotAuthorizedError(
         message,
         query=decision.rule,
         record=record,

@@ -45,6 +45,13 @@ class NotAuthorizedError(SimpleAuthorizeError, Forbidden):
 
     code = 403
 
+    def __new__(cls, *args: t.Any, **kwargs: t.Any) -> NotAuthorizedError:
+        # ``NotAuthorizedError(..., hidden=True)`` is always a RecordHiddenError,
+        # so Flask answers it with the 404 handlers, however it was built.
+        if kwargs.get("hidden") and not issubclass(cls, RecordHiddenError):
+            cls = RecordHiddenError
+        return super().__new__(cls, *args, **kwargs)
+
     def __init__(
         self,
         message: str | None = None,
@@ -64,8 +71,6 @@ class NotAuthorizedError(SimpleAuthorizeError, Forbidden):
         self.policy = policy
         self.reason = reason
         self.hidden = hidden
-        if hidden:
-            self.code = 404
 
     def __str__(self) -> str:
         return self.message
@@ -78,8 +83,7 @@ class NotAuthorizedError(SimpleAuthorizeError, Forbidden):
 def _rebuild_not_authorized(
     message: str, query: str | None, reason: str | None, hidden: bool
 ) -> NotAuthorizedError:
-    error_class = RecordHiddenError if hidden else NotAuthorizedError
-    return error_class(message, query=query, reason=reason, hidden=hidden)
+    return NotAuthorizedError(message, query=query, reason=reason, hidden=hidden)
 
 
 class RecordHiddenError(NotAuthorizedError, NotFound):

@@ -8,7 +8,8 @@
 - HTML requests by a logged-in user: a flash message and a redirect to a
   same-host referrer or ``SIMPLE_AUTHORIZE_REDIRECT_PATH``, else the 403 page
   (the app's own 403 handler when it has one).
-- Hidden denials (existence hiding) answer exactly as a missing record: 404.
+- Hidden denials (existence hiding) never reach this handler: they are
+  :class:`.RecordHiddenError`, a ``NotFound``, answered by the 404 handlers.
 - An app's (or blueprint's) own ``errorhandler(403)`` renders the 403 page;
   an ``errorhandler(NotAuthorizedError)`` replaces this handler entirely
   (registered before or after :meth:`.SimpleAuthorize.init_app`).
@@ -28,7 +29,6 @@ from flask import redirect
 from flask import request
 from werkzeug.exceptions import Forbidden
 from werkzeug.exceptions import HTTPException
-from werkzeug.exceptions import NotFound
 
 from .actor import current_actor
 from .errors import ConfigurationError
@@ -58,8 +58,6 @@ def is_api_request() -> bool:
 
 def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
     """The error handler registered for :class:`.NotAuthorizedError`."""
-    if error.hidden:
-        return _not_found()
     anonymous = not getattr(_denied_user(error), "is_authenticated", False)
     if is_api_request():
         return _json_error(error, anonymous)
@@ -96,11 +94,6 @@ def _json_error(error: NotAuthorizedError, anonymous: bool) -> ResponseValue:
         body["record_type"] = record_type_of(error.record)
         body["policy"] = type(error.policy).__name__ if error.policy is not None else None
     return jsonify(body), 401 if anonymous else 403
-
-
-def _not_found() -> ResponseValue:
-    # exactly what a missing record gets (the app's own 404 handler, if any)
-    return current_app.handle_http_exception(NotFound())
 
 
 def safe_redirect_target(url: str | None) -> str | None:

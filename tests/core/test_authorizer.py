@@ -14,6 +14,8 @@ from flask_simple_authorize import allowed_to
 from flask_simple_authorize import authorize
 from flask_simple_authorize.authorizer import decide
 from flask_simple_authorize.authorizer import resolve_rule
+from tests.lying import lying_object
+from tests.lying import lying_str
 
 from .sample import User
 
@@ -237,25 +239,8 @@ def test_decide_reports_the_result_and_the_reason(
     )
 
 
-class LyingStr(str):
-    """Claims to equal everything and hashes like ``"publish"``."""
-
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    def __hash__(self) -> int:
-        return hash("publish")
-
-    def endswith(self, *args: t.Any) -> bool:
-        return False
-
-
-class LyingObject:
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    def __hash__(self) -> int:
-        return hash("publish")
+LyingStr = lying_str("publish")
+LyingObject = lying_object("publish")
 
 
 def test_a_str_subclass_is_read_for_what_it_holds() -> None:

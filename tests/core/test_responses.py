@@ -441,3 +441,13 @@ def test_a_denial_raised_by_hand_without_flask_login_is_still_answered(
     response = app.test_client().get("/reports", headers=headers)
     assert response.status_code == status
     assert "reports are for staff" in response.text
+
+
+def test_a_hidden_denial_built_by_hand_is_a_404_too(app: Flask, client: FlaskClient) -> None:
+    @app.get("/raised")
+    def raised() -> str:
+        raise NotAuthorizedError("no", hidden=True)
+
+    response = client.get("/raised", headers=JSON)
+    assert response.status_code == 404
+    assert "no" not in response.text

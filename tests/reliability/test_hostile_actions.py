@@ -23,6 +23,8 @@ from flask_simple_authorize import allowed_actions
 from flask_simple_authorize import allowed_to
 from flask_simple_authorize import authorize
 from flask_simple_authorize.signals import authorization_checked
+from tests.lying import lying_object
+from tests.lying import lying_str
 
 from .conftest import ACTORS
 from .conftest import RECORDS
@@ -40,27 +42,9 @@ def record_query(sender: Flask, **payload: t.Any) -> None:
     CHECKED.append(payload["query"])
 
 
-class EvilString(str):
-    """A str whose equality and hash lie: it claims to be ``"update"``."""
-
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    def __hash__(self) -> int:
-        return hash("update")
-
-    def endswith(self, *args: t.Any) -> bool:
-        return False
-
-
-class LyingObject:
-    """Not a str, but equal to everything and hashed like ``"update"``."""
-
-    def __eq__(self, other: object) -> bool:
-        return True
-
-    def __hash__(self) -> int:
-        return hash("update")
+#: Claims to be ``"update"``: equal to everything, hashed like it.
+EvilString = lying_str("update")
+LyingObject = lying_object("update")
 
 
 class RaisingRepr:

@@ -113,6 +113,12 @@ def with_consumer(
     return timings
 
 
+def per_task(seconds: float) -> str:
+    """Format a per-task time and rate; CPU below the clock's resolution reads as 0."""
+    rate = f"{1 / seconds:6.0f} tasks/s" if seconds > 0 else "  (below the clock's resolution)"
+    return f"{seconds * 1e6:7.0f} us/task  {rate}"
+
+
 def report(title: str, timings: Timings) -> None:
     print(f"\n{title}")
     for measure, label in (("wall", "wall time"), ("cpu", "worker CPU")):
@@ -120,23 +126,26 @@ def report(title: str, timings: Timings) -> None:
         authorized_runs = timings["authorized_touch"][measure]
         plain, authorized = statistics.median(plain_runs), statistics.median(authorized_runs)
         ratios = [a / p for a, p in zip(authorized_runs, plain_runs, strict=True) if p > 0]
+        print(f"  {label}:")
+        print(f"    hand-written : {per_task(plain)}")
+        print(f"    authorized   : {per_task(authorized)}")
+        overhead = f"    overhead     : {(authorized - plain) * 1e6:7.0f} us/task"
+        if not ratios:
+            print(f"{overhead}  (too few tasks to compare: raise --tasks)")
+            continue
         median, low, high = (
             (value - 1) * 100 for value in (statistics.median(ratios), min(ratios), max(ratios))
         )
-        overhead = (authorized - plain) * 1e6
-        print(f"  {label}:")
-        print(f"    hand-written : {plain * 1e6:7.0f} us/task  {1 / plain:6.0f} tasks/s")
-        print(f"    authorized   : {authorized * 1e6:7.0f} us/task  {1 / authorized:6.0f} tasks/s")
-        print(f"    overhead     : {overhead:7.0f} us/task  ({median:+.1f}% median of paired")
+        print(f"{overhead}  ({median:+.1f}% median of paired")
         print(f"                   rounds, spread {low:+.0f}% .. {high:+.0f}%)")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     print(f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=8)
-    options = parser.parse_args()
+    options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         database_uri = f"sqlite:///{tmp}/blog.db"
         local = make_worker(f"sqlite:///{tmp}/local-queue.db", database_uri, audit=False)

@@ -39,7 +39,6 @@ from .state import request_blueprint_names
 
 R = t.TypeVar("R")
 UNSET: t.Any = object()
-_new_tuple = tuple.__new__  # builds NamedTuples without their Python-level __new__
 _CACHE_KEY = "_simple_authorize_policies"
 _MAX_PLANS = 10_000
 #: ``(record class, namespace, action) -> (policy class, rule)``, kept in the
@@ -75,15 +74,33 @@ class LazyContext(Mapping[str, t.Any]):
         return f"LazyContext({dict(self._load())!r})"
 
 
-class Actor(t.NamedTuple):
-    """Everything a check needs besides the record, resolved once per helper call."""
+class Actor:
+    """Everything a check needs besides the record, resolved once per helper call.
 
-    app: Flask
-    state: AuthorizeState
-    user: t.Any
-    context: Mapping[str, t.Any]
-    namespace: str | None
-    job: str | None
+    A plain slotted class rather than a named tuple: its fields are read on
+    every check, and slot reads are the cheapest attribute reads there are.
+    """
+
+    __slots__ = ("app", "context", "job", "namespace", "state", "user")
+
+    def __init__(
+        self,
+        app: Flask,
+        state: AuthorizeState,
+        user: t.Any,
+        context: Mapping[str, t.Any],
+        namespace: str | None,
+        job: str | None,
+    ) -> None:
+        self.app = app
+        self.state = state
+        self.user = user
+        self.context = context
+        self.namespace = namespace
+        self.job = job
+
+    def __repr__(self) -> str:
+        return f"<Actor user={self.user!r} namespace={self.namespace!r} job={self.job!r}>"
 
 
 def resolve_actor(user: t.Any = UNSET, namespace: t.Any = UNSET) -> Actor:
@@ -115,7 +132,7 @@ def resolve_actor(user: t.Any = UNSET, namespace: t.Any = UNSET) -> Actor:
         context, job = bound.context, bound.job
     if namespace is UNSET:
         namespace = _blueprint_namespace(state) if state.blueprint_namespaces else None
-    return _new_tuple(Actor, (app, state, user, context, namespace, job))
+    return Actor(app, state, user, context, namespace, job)
 
 
 def _blueprint_namespace(state: AuthorizeState) -> str | None:

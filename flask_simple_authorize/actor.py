@@ -50,7 +50,7 @@ def acting_as(
     :param job: The name of the job acting, for signal payloads.
     """
     actor = BoundActor(
-        _unwrap(user),
+        unwrap_proxy(user),
         EMPTY_CONTEXT if context is None else types.MappingProxyType(dict(context)),
         job,
     )
@@ -108,7 +108,12 @@ def _no_login_manager() -> ConfigurationError:
     )
 
 
-def _unwrap(user: t.Any) -> t.Any:
-    if isinstance(user, LocalProxy):
-        return user._get_current_object()
-    return user
+def unwrap_proxy(value: t.Any) -> t.Any:
+    """Return the object behind a werkzeug ``LocalProxy`` (``current_user``), else ``value``.
+
+    Policies are found by the record's class and compare users by identity,
+    so neither may be a proxy.
+    """
+    if issubclass(type(value), LocalProxy):
+        return value._get_current_object()
+    return value

@@ -7,6 +7,7 @@ calling the rule itself.
 
 from __future__ import annotations
 
+import collections.abc
 import functools
 import types
 import typing as t
@@ -71,12 +72,11 @@ class _Plan:
             self.spare_size = -1
 
 
-#: Attribute kinds that keep no per-instance state outside the instance ``__dict__``.
-_STATELESS_KINDS = (
-    types.FunctionType,
-    staticmethod,
-    classmethod,
-    functools.cached_property,  # stores in __dict__, where vet() sees it
+#: Class attribute kinds that can hold per-instance state (a memo keyed by the policy).
+_MUTABLE_KINDS = (
+    collections.abc.MutableMapping,
+    collections.abc.MutableSequence,
+    collections.abc.MutableSet,
 )
 #: Methods that may keep or redirect state where :meth:`_Plan.vet` cannot see it.
 _STATE_HOOKS = frozenset({"__init__", "__new__", "__setattr__", "__delattr__", "__getattribute__"})
@@ -91,9 +91,10 @@ def reusable(policy_class: type[Policy]) -> bool:
     Only when every piece of its state lives in the instance ``__dict__``,
     where :meth:`_Plan.vet` checks it: built by the base ``__init__``, no
     ``__slots__``, no property named ``record``, and no attribute that could
-    keep state elsewhere (``functools.lru_cache`` on a method, a custom
-    descriptor, an own ``__setattr__``). Anything unknown gets a fresh
-    instance per record, which is always right, only slower.
+    keep state elsewhere (``functools.lru_cache`` on a method, a method
+    wrapped by a decorator that closes over a memo, a custom descriptor, a
+    dict or set on the class, an own ``__setattr__``). Anything unknown gets
+    a fresh instance per record, which is always right, only slower.
     """
     for klass in policy_class.__mro__:
         if klass in _LIBRARY_CLASSES:
@@ -101,21 +102,46 @@ def reusable(policy_class: type[Policy]) -> bool:
         for name, value in vars(klass).items():
             if name in _STATE_HOOKS or name == "__slots__" or name == "record":
                 return False
-            if name in _INSTANCE_STORAGE or _stateless(value):
+            if name in _INSTANCE_STORAGE or _stateless(value) or _class_metadata(name, value):
                 continue
             return False
     return True
 
 
 def _stateless(value: t.Any) -> bool:
+    if isinstance(value, types.FunctionType):
+        return _plain_function(value)
     if isinstance(value, property):
         return all(
-            accessor is None or isinstance(accessor, types.FunctionType)
+            accessor is None or _plain_function(accessor)
             for accessor in (value.fget, value.fset, value.fdel)
         )
     if isinstance(value, user_fact):
-        return isinstance(value.function, types.FunctionType)
-    return isinstance(value, _STATELESS_KINDS) or not hasattr(type(value), "__get__")
+        return _plain_function(value.function)
+    if isinstance(value, (staticmethod, classmethod)):
+        return _plain_function(value.__func__)
+    if isinstance(value, functools.cached_property):
+        return _plain_function(value.func)
+    if isinstance(value, _MUTABLE_KINDS):
+        return False  # a class-level dict or set can remember the instance (a memo by self)
+    return not hasattr(type(value), "__get__")
+
+
+def _class_metadata(name: str, value: t.Any) -> bool:
+    # what Python itself keeps on a class: __annotations__, __static_attributes__...
+    return name[:2] == name[-2:] == "__" and not hasattr(type(value), "__get__")
+
+
+def _plain_function(function: t.Any) -> bool:
+    """Whether ``function`` is a plain function with no state of its own.
+
+    A function that closes over variables, such as the wrapper a memoizing
+    decorator returns, may remember the instance it was called with; only
+    the ``__class__`` cell that ``super()`` needs is harmless.
+    """
+    if not isinstance(function, types.FunctionType):
+        return False
+    return set(function.__code__.co_freevars) <= {"__class__"}
 
 
 class BulkChecker:

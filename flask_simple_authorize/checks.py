@@ -19,8 +19,8 @@ from flask import request
 
 from . import signals
 from .actor import _bound
-from .actor import _unwrap
 from .actor import request_user
+from .actor import unwrap_proxy
 from .authorizer import Decision
 from .authorizer import decide
 from .authorizer import resolve_rule
@@ -123,12 +123,12 @@ def resolve_actor(user: t.Any = UNSET, namespace: t.Any = UNSET) -> Actor:
         state = get_state(app)
     bound = _bound.get()
     if bound is None:
-        user = request_user() if user is UNSET else _unwrap(user)
+        user = request_user() if user is UNSET else unwrap_proxy(user)
         provider = state.extension.context_provider_function
         context = EMPTY_CONTEXT if provider is None else LazyContext(provider)
         job = None
     else:
-        user = bound.user if user is UNSET else _unwrap(user)
+        user = bound.user if user is UNSET else unwrap_proxy(user)
         context, job = bound.context, bound.job
     if namespace is UNSET:
         namespace = _blueprint_namespace(state) if state.blueprint_namespaces else None
@@ -226,6 +226,7 @@ def check(
     rule found for a (record class, namespace, action) are remembered in the
     finder's cache, which is dropped whenever a policy registers.
     """
+    record = unwrap_proxy(record)  # authorize(current_user, ...) decides on the real user
     cacheable = (
         policy_class is None and type(action) is str and getattr(record, "__policy__", None) is None
     )

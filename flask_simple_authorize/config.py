@@ -13,6 +13,8 @@ import typing as t
 from .errors import ConfigurationError
 
 PREFIX = "SIMPLE_AUTHORIZE_"
+#: Misspellings of the prefix, refused at start-up as a misspelled key is.
+MISSPELLED_PREFIXES = ("SIMPLE_AUTHORISE_", "SIMPLEAUTHORIZE_", "SIMPLE_AUTHORIZATION_")
 
 #: ``key: (default, type or validator, description)``; the docs' table is built from this.
 DEFAULTS: dict[str, tuple[t.Any, str]] = {
@@ -23,7 +25,8 @@ DEFAULTS: dict[str, tuple[t.Any, str]] = {
     "REDIRECT_PATH": (
         None,
         "Where a logged-in HTML user goes after a denial when the referrer is unusable;"
-        " a local path starting with '/'. None renders the 403 page.",
+        " a path in the app starting with '/' (an app mounted under a prefix gets the"
+        " prefix added, as with url_for). None renders the 403 page.",
     ),
     "POLICY_CACHE": (
         False,
@@ -86,6 +89,18 @@ class Settings:
     system_user_id: t.Any
 
 
+def _refuse_unknown_key(name: str) -> None:
+    """Raise for a key under the prefix, or a misspelled prefix, that names no setting."""
+    for prefix in (PREFIX, *MISSPELLED_PREFIXES):
+        if name.startswith(prefix):
+            key = name[len(prefix) :]
+            if prefix == PREFIX and key in DEFAULTS:
+                return
+            close = difflib.get_close_matches(key, DEFAULTS, n=1)
+            hint = f" Did you mean {PREFIX}{close[0]}?" if close else ""
+            raise ConfigurationError(f"unknown configuration key {name}.{hint}")
+
+
 def load_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
     """Write the defaults into ``config`` and return the validated settings.
 
@@ -94,10 +109,7 @@ def load_settings(config: t.MutableMapping[str, t.Any]) -> Settings:
         leave its setting silently at the default).
     """
     for name in config:
-        if name.startswith(PREFIX) and name[len(PREFIX) :] not in DEFAULTS:
-            close = difflib.get_close_matches(name[len(PREFIX) :], DEFAULTS, n=1)
-            hint = f" Did you mean {PREFIX}{close[0]}?" if close else ""
-            raise ConfigurationError(f"unknown configuration key {name}.{hint}")
+        _refuse_unknown_key(name)
     for key, (default, _) in DEFAULTS.items():
         config.setdefault(PREFIX + key, default)
 

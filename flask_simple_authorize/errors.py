@@ -103,6 +103,11 @@ class RecordHiddenError(NotAuthorizedError, NotFound):
         super().__init__(message, **details)
         self.description = NotFound.description
 
+    def __str__(self) -> str:
+        # What str() of a real 404 says: a 404 handler rendering str(error)
+        # must not show the denial's message. The message stays in ``message``.
+        return NotFound.__str__(self)
+
 
 def _default_denial_message(query: str | None, record: t.Any, policy: t.Any) -> str:
     if query is None:

@@ -11,6 +11,7 @@ import typing as t
 from collections.abc import Iterable
 from collections.abc import Mapping
 
+from .actor import unwrap_proxy
 from .authorizer import Decision
 from .bulk import BulkChecker
 from .checks import UNSET
@@ -92,6 +93,7 @@ def policy(
     instance. Calling a rule on it directly checks nothing and sends no signal.
     """
     actor = resolve_actor(user, namespace)
+    record = unwrap_proxy(record)
     found = policy_class_for(record, namespace=actor.namespace, policy_class=policy_class)
     return make_policy(actor, found, record)
 
@@ -115,11 +117,11 @@ def authorize_all(
     actor = resolve_actor(user, namespace)
     checker = BulkChecker(actor, view_action() if action is None else action, policy_class)
     items = list(records)
+    _performed(actor)  # a denial counts as checked too, as with authorize()
     for item in items:
         decision = checker.decide(item, enforced=True)
         if not decision.allowed:
             raise denial_error(actor, decision, item, hidden=hidden, message=message)
-    _performed(actor)
     return items
 
 
@@ -176,6 +178,7 @@ def allowed_actions(
 ) -> list[str]:
     """Return the plain names of every rule of the policy that allows, sorted."""
     actor = resolve_actor(user, namespace)
+    record = unwrap_proxy(record)
     found = policy_class_for(record, namespace=actor.namespace, policy_class=policy_class)
     return [
         rule

@@ -24,6 +24,7 @@ from .errors import ScopeNotDefinedError
 from .user_facts import ActorHelpers
 
 EMPTY_CONTEXT: Mapping[str, t.Any] = types.MappingProxyType({})
+_INHERITED: t.Any = object()  # no namespace= given: the base policy's namespace
 
 #: Public names of :class:`Policy` that are helpers, never rules.
 NON_RULE_NAMES = frozenset(
@@ -75,6 +76,10 @@ class Policy(ActorHelpers):
     register under a namespace::
 
         class PostPolicy(Policy, namespace="admin"): ...
+
+    A subclass of a namespaced policy stays in its namespace unless it names
+    another one (``namespace=None`` for the plain registry), so an admin
+    area's base policy never makes its subclasses replace the public ones.
     """
 
     #: The record attribute that holds the owner's id, used by :attr:`is_owner`.
@@ -91,8 +96,10 @@ class Policy(ActorHelpers):
         self.record = record
         self.context: Mapping[str, t.Any] = EMPTY_CONTEXT if context is None else context
 
-    def __init_subclass__(cls, *, namespace: str | None = None, **kwargs: t.Any) -> None:
+    def __init_subclass__(cls, *, namespace: str | None = _INHERITED, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
+        if namespace is _INHERITED:
+            namespace = cls.policy_namespace  # the namespace of the nearest policy base
         cls.policy_namespace = namespace
         if "Scope" in cls.__dict__:
             cls.Scope.policy_class = cls
@@ -135,14 +142,23 @@ class Policy(ActorHelpers):
 
     @property
     def is_owner(self) -> bool:
-        """Whether the record's :attr:`owner_attribute` equals the user's id."""
-        record = self.record
-        if record is None:
-            return False
+        """Whether the record's :attr:`owner_attribute` equals the user's id.
+
+        ``False`` without a record and for a class given as the record: a
+        class-level default owner id owns nothing.
+        """
         user_id = self.user_id
         if user_id is None:
             return False
-        return bool(getattr(record, self.owner_attribute, None) == user_id)
+        record = self.record  # None has no owner attribute: no match below
+        matched = getattr(record, self.owner_attribute, None) == user_id
+        if matched is False:
+            return False
+        # Checked only on a match, to keep bulk checks fast: a class owns nothing,
+        # whatever its default, and a model class's column compares as a SQL clause.
+        if issubclass(type(record), type):
+            return False
+        return bool(matched)
 
     def permitted_attributes(self) -> t.Sequence[str]:
         """Attributes the user may write. None unless overridden.

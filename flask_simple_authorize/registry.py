@@ -28,8 +28,8 @@ def register(policy_class: type[Policy], namespace: str | None) -> None:
 
     :param policy_class: The policy class. Its name must end in ``Policy``;
         other names are not registered (base classes such as ``BasePolicy``
-        still are, under ``"Base"``, which matches no model by accident only
-        if a model is called ``Base``).
+        still are, under ``"Base"``; the finder never asks for the name of a
+        SQLAlchemy declarative base, so they match only a model called ``Base``).
     :param namespace: The namespace, or ``None`` for the plain one.
     """
     name = policy_class.__name__

@@ -7,7 +7,7 @@
   (the login page).
 - HTML requests by a logged-in user: a flash message and a redirect to a
   same-host referrer or ``SIMPLE_AUTHORIZE_REDIRECT_PATH``, else the 403 page
-  (the app's own 403 handler when it has one).
+  with the message (the app's own 403 handler when it has one) and no flash.
 - Hidden denials (existence hiding) never reach this handler: they are
   :class:`.RecordHiddenError`, a ``NotFound``, answered by the 404 handlers.
 - An app's (or blueprint's) own ``errorhandler(403)`` renders the 403 page;
@@ -20,6 +20,7 @@ Redirects only ever go to a local path: never an open redirect.
 from __future__ import annotations
 
 import typing as t
+from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -31,6 +32,7 @@ from werkzeug.exceptions import Forbidden
 from werkzeug.exceptions import HTTPException
 
 from .actor import current_actor
+from .checks import mark_performed
 from .errors import ConfigurationError
 from .errors import NotAuthorizedError
 from .identity import record_type_of
@@ -58,6 +60,8 @@ def is_api_request() -> bool:
 
 def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
     """The error handler registered for :class:`.NotAuthorizedError`."""
+    if get_state().settings.verify:
+        mark_performed()  # a denied request was authorized, even when sent back with a redirect
     anonymous = not getattr(_denied_user(error), "is_authenticated", False)
     if is_api_request():
         return _json_error(error, anonymous)
@@ -68,12 +72,31 @@ def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
                 return manager.unauthorized()
             except HTTPException as http_error:
                 return current_app.handle_http_exception(http_error)
-    if current_app.secret_key:
-        flash(error.message, "error")
-    target = safe_redirect_target(request.referrer) or get_state().settings.redirect_path
-    if target and target != request.full_path.rstrip("?"):
+    target = safe_redirect_target(request.referrer) or _configured_redirect()
+    if target and not _is_denied_url(target):
+        if current_app.secret_key:
+            flash(error.message, "error")
         return redirect(target)
+    # the page shows the message itself: a flash would linger until the next page
     return current_app.handle_http_exception(Forbidden(description=error.message))
+
+
+def _configured_redirect() -> str | None:
+    """``SIMPLE_AUTHORIZE_REDIRECT_PATH`` under the app's mount point, as ``url_for`` does."""
+    path = get_state().settings.redirect_path
+    return None if path is None else request.script_root + path
+
+
+def _is_denied_url(target: str) -> bool:
+    """Whether the local ``target`` is the URL that was just denied (a redirect would loop).
+
+    Both are compared percent-decoded and with the app's mount point
+    (``SCRIPT_NAME``), as the browser would request ``target``.
+    """
+    parts = urlsplit(target)
+    here = request.script_root + request.path
+    query = request.query_string.decode("latin-1")
+    return unquote(parts.path) == here and unquote(parts.query) == unquote(query)
 
 
 def _denied_user(error: NotAuthorizedError) -> t.Any:

@@ -46,13 +46,15 @@ def policy_scope(
     actor = resolve_actor(user, namespace)
     if isinstance(scope, type):
         model: t.Any = scope
+        named: t.Any = model
         result = _resolve(actor, model, None, policy_class)
     elif isinstance(scope, (Select, Query)):
-        model = _entity_of(scope)
+        model = named = _entity_of(scope, policy_class)
         result = _resolve(actor, model, scope, policy_class)
     elif isinstance(scope, Iterable) and not isinstance(scope, (str, bytes, dict)):
         items = list(scope)
-        model = type(items[0]) if items else None
+        named = items[0] if items else None
+        model = type(named) if items else None
         result = _same_kind(scope, _filter(actor, items, policy_class))
     else:
         raise ConfigurationError(
@@ -70,26 +72,43 @@ def policy_scope(
             record_type=getattr(model, "__name__", None),
             scope=scope,
             result=result,
-            policy_name=(policy_class.__name__ if policy_class else _policy_name(model, actor)),
+            policy_name=(policy_class.__name__ if policy_class else _policy_name(named, actor)),
         )
     return result
 
 
-def _policy_name(model: t.Any, actor: Actor) -> str | None:
-    if model is None:
+def _policy_name(record: t.Any, actor: Actor) -> str | None:
+    if record is None:
         return None
-    return policy_class_for(model, namespace=actor.namespace).__name__
+    return policy_class_for(record, namespace=actor.namespace).__name__
 
 
-def _entity_of(query: t.Any) -> t.Any:
-    descriptions = query.column_descriptions
-    entity = descriptions[0].get("entity") if descriptions else None
-    if entity is None:
+def _entity_of(query: t.Any, policy_class: type[Policy] | None) -> t.Any:
+    """Return the model ``query`` selects, the one whose ``Scope`` narrows it.
+
+    With ``policy_class`` the caller says which scope applies, so a query of
+    columns only (``select(func.count()).select_from(Post)``) is accepted and
+    the model may be ``None``. Without it, a query must select exactly one
+    model: a second one would come back unnarrowed.
+    """
+    entities = [description.get("entity") for description in query.column_descriptions]
+    if policy_class is not None:
+        return next((entity for entity in entities if entity is not None), None)
+    if not entities or entities[0] is None:
         raise ConfigurationError(
             "policy_scope() could not tell which model this query selects: pass"
             " policy_class= or select a model, as in select(Post)"
         )
-    return entity
+    models = list(dict.fromkeys(entity for entity in entities if entity is not None))
+    if len(models) > 1:
+        names = ", ".join(getattr(model, "__name__", repr(model)) for model in models)
+        raise ConfigurationError(
+            f"policy_scope() narrows one model's query, and this one selects several"
+            f" ({names}): the others would come back unfiltered. Scope each model on its"
+            f" own (for example join a scoped subquery), or pass policy_class= to say"
+            f" which Scope narrows the whole statement"
+        )
+    return entities[0]
 
 
 def _resolve(actor: Actor, model: t.Any, query: t.Any, policy_class: type[Policy] | None) -> t.Any:
@@ -121,11 +140,11 @@ def _select(model: type) -> Select[t.Any]:
 def _filter(actor: Actor, items: list[t.Any], policy_class: type[Policy] | None) -> list[t.Any]:
     """Keep the items whose own policy's ``Scope.includes(item)`` is ``True``.
 
-    Each item is judged by the policy of its class (or ``policy_class``), so a
-    mixed collection never has one kind of record filtered by another's scope.
+    Each item is judged by its own policy (or ``policy_class``), found as
+    :func:`.authorize` finds it, ``__policy__`` on the item included, so a
+    mixed collection never has one record filtered by another's scope.
     """
     by_policy: dict[type[Policy], Policy.Scope] = {}
-    by_class: dict[type, Policy.Scope] = {}
 
     def scope_for(found: type[Policy]) -> Policy.Scope:
         scope = by_policy.get(found)
@@ -137,12 +156,10 @@ def _filter(actor: Actor, items: list[t.Any], policy_class: type[Policy] | None)
         return scope
 
     kept = []
+    namespace = actor.namespace
     for item in items:
-        scope = by_class.get(type(item))
-        if scope is None:
-            found = policy_class or policy_class_for(type(item), namespace=actor.namespace)
-            scope = by_class[type(item)] = scope_for(found)
-        if _included(scope, item):
+        found = policy_class or policy_class_for(item, namespace=namespace)
+        if _included(scope_for(found), item):
             kept.append(item)
     return kept
 

@@ -23,6 +23,7 @@ holds receivers weakly by default::
 
 from __future__ import annotations
 
+import inspect
 import logging
 import typing as t
 
@@ -97,16 +98,28 @@ __all__ = [
 def send_safely(signal: Signal, sender: t.Any, **payload: t.Any) -> None:
     """Send ``signal`` to each receiver, logging (not raising) a receiver's error.
 
+    Receivers are called synchronously; an ``async def`` receiver is not run
+    (its error is logged).
+
     :param signal: The signal to send.
     :param sender: The Flask app (the real object, not the proxy).
     :param payload: The keyword payload.
     """
     for receiver in signal.receivers_for(sender):
         try:
-            receiver(sender, **payload)
+            result = receiver(sender, **payload)
         except Exception:
             logger.exception(
                 "subscriber %r of signal %r raised; the decision stands",
+                receiver,
+                getattr(signal, "name", signal),
+            )
+            continue
+        if inspect.iscoroutine(result):  # it would never run: say so instead of a warning
+            result.close()
+            logger.error(
+                "subscriber %r of signal %r is async and was not run; connect a plain"
+                " function (it may start a task of its own)",
                 receiver,
                 getattr(signal, "name", signal),
             )

@@ -70,14 +70,20 @@ def get_state(app: Flask | None = None) -> AuthorizeState:
 def request_blueprint_names() -> list[str]:
     """Return the current request's blueprint names, innermost first.
 
-    Each nested blueprint appears under its full dotted name (``"v1.posts"``)
-    and its own name (``"posts"``), so a blueprint can be registered with the
-    extension by object or by either name.
+    Each blueprint appears under the full dotted name it serves requests under
+    (``"v1.posts"``), the last part of it (``"posts"``) and the name it was
+    created with, which differs when it was registered with ``name=``
+    (``app.register_blueprint(api, name="api_v2")``). So a blueprint can be
+    registered with the extension by object or by any of its names.
     """
     names: list[str] = []
+    registered = current_app.blueprints
     for name in request.blueprints:
         names.append(name)
         own = name.rpartition(".")[2]
         if own != name:
             names.append(own)
+        blueprint = registered.get(name)
+        if blueprint is not None and blueprint.name not in (name, own):
+            names.append(blueprint.name)
     return names

@@ -31,8 +31,9 @@ def skip_authorization(view: None = None) -> None: ...
 def skip_authorization(view: F | None = None) -> F | None:
     """Exempt a view from verification.
 
-    As a decorator, ``@skip_authorization`` exempts the whole view; called as
-    ``skip_authorization()`` inside a view, it exempts the current request.
+    As a decorator, ``@skip_authorization`` exempts the whole view (on a
+    class-based view: the class, or one method of a ``MethodView``); called
+    as ``skip_authorization()`` inside a view, it exempts the current request.
     """
     if view is not None:
         setattr(view, _SKIP_ATTRIBUTE, True)
@@ -52,20 +53,52 @@ def refused_by_login(sender: t.Any, **_: t.Any) -> None:
 
 
 def verify_authorization_performed(response: Response) -> Response:
-    """``after_request`` hook: raise when a successful view authorized nothing."""
+    """``after_request`` hook: raise when a successful view authorized nothing.
+
+    Flask's automatic ``OPTIONS`` answers (CORS preflights) never ran the view
+    and pass.
+    """
     endpoint = request.endpoint
     if (
         endpoint is None
         or endpoint == "static"
         or endpoint.endswith(".static")
         or response.status_code >= 400
+        or _automatic_options()
         or performed()
     ):
         return response
-    view = current_app.view_functions.get(endpoint)
-    if view is not None and getattr(view, _SKIP_ATTRIBUTE, False):
+    if skips_verification(current_app.view_functions.get(endpoint), request.method):
         return response
     if get_state().settings.signals:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         signals.send_safely(signals.authorization_not_performed, app, endpoint=endpoint)
     raise AuthorizationNotPerformedError(endpoint)
+
+
+def _automatic_options() -> bool:
+    """Whether Flask answered this ``OPTIONS`` request itself, without the view."""
+    rule = request.url_rule
+    return request.method == "OPTIONS" and bool(getattr(rule, "provide_automatic_options", False))
+
+
+def skips_verification(view: t.Any, method: str) -> bool:
+    """Whether ``view`` is exempt from verification for requests with ``method``.
+
+    It is when the view function is marked, or for a class-based view its
+    class, or (for a ``MethodView``) the handler of ``method``; ``HEAD``
+    falls back to ``get`` as Flask does.
+    """
+    if view is None:
+        return False
+    if getattr(view, _SKIP_ATTRIBUTE, False):
+        return True
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return False
+    if getattr(view_class, _SKIP_ATTRIBUTE, False):
+        return True
+    handler = getattr(view_class, method.lower(), None)
+    if handler is None and method.upper() == "HEAD":
+        handler = getattr(view_class, "get", None)
+    return bool(getattr(handler, _SKIP_ATTRIBUTE, False))

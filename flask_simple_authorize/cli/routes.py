@@ -24,6 +24,7 @@ from .. import registry
 from ..errors import ConfigurationError
 from ..finder import find_policy_class
 from ..state import get_state
+from ..verification import skips_verification
 
 #: Helpers that authorize for verification mode (a denial raises or filters).
 ENFORCING = frozenset(
@@ -127,7 +128,7 @@ def inspect_routes(app: Flask) -> list[RouteReport]:
         report = RouteReport(rule.endpoint, methods, rule.rule, [])
         if view is None:
             report.unreadable = "no view function"
-        elif getattr(view, "_simple_authorize_skip", False):
+        elif _marked_skipped(view, methods):
             report.skipped = True
         else:
             namespace = _namespace(rule.endpoint, namespaces)
@@ -139,6 +140,12 @@ def inspect_routes(app: Flask) -> list[RouteReport]:
                 report.skipped = _calls_skip(view)
         reports.append(report)
     return reports
+
+
+def _marked_skipped(view: t.Callable[..., t.Any], methods: str) -> bool:
+    """Whether ``@skip_authorization`` exempts ``view`` for every method of its rule."""
+    names = [method for method in methods.split(",") if method] or ["GET"]
+    return all(skips_verification(view, method) for method in names)
 
 
 def _namespace(endpoint: str, namespaces: t.Mapping[str, str]) -> str | None:

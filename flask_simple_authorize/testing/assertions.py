@@ -14,7 +14,7 @@ import typing as t
 from collections.abc import Iterable
 from collections.abc import Mapping
 
-from ..actor import _unwrap
+from ..actor import unwrap_proxy
 from ..authorizer import Decision
 from ..authorizer import decide
 from ..authorizer import resolve_rule
@@ -47,7 +47,7 @@ def build_policy(
     """
     found = policy_class_for(record, namespace=namespace, policy_class=policy_class)
     target = None if record is found else record
-    return found(_unwrap(user), target, context)
+    return found(unwrap_proxy(user), target, context)
 
 
 def decision_for(

@@ -110,3 +110,26 @@ def test_a_misspelled_key_fails_at_start_up_with_a_suggestion() -> None:
         ConfigurationError, match=r"SIMPLE_AUTHORIZE_VERFY.*SIMPLE_AUTHORIZE_VERIFY"
     ):
         SimpleAuthorize(app)
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("SIMPLE_AUTHORISE_VERIFY", "SIMPLE_AUTHORIZE_VERIFY"),
+        ("SIMPLE_AUTHORIZATION_HIDE_DENIED", "SIMPLE_AUTHORIZE_HIDE_DENIED"),
+    ],
+)
+def test_a_misspelled_prefix_fails_at_start_up_with_the_right_key(
+    name: str, suggestion: str
+) -> None:
+    app = Flask(__name__)
+    app.config[name] = True
+    with pytest.raises(ConfigurationError, match=rf"{name}\. Did you mean {suggestion}\?"):
+        SimpleAuthorize(app)
+
+
+def test_other_extensions_keys_that_merely_look_alike_are_left_alone() -> None:
+    app = Flask(__name__)
+    app.config["SIMPLE_AUTHORIZER_URL"] = "https://auth.example"
+    SimpleAuthorize(app)
+    assert app.config["SIMPLE_AUTHORIZE_VERIFY"] is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import typing as t
 
 import pytest
@@ -35,6 +36,37 @@ def test_the_message_is_the_call_s_then_the_function_s_then_the_default(
     assert denied().message == "cannot update"
     message = "Ask the author."
     assert denied().message == "Ask the author."
+
+
+@pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_DEFAULT_MESSAGE": "Not for you."}])
+@pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
+def test_a_message_function_that_raises_is_logged_and_the_default_message_used(
+    app: Flask,
+    login: t.Any,
+    viewer: User,
+    draft: Post,
+    hidden: bool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(policy: Policy, rule: str, reason: str | None) -> str:
+        raise KeyError("no translation")
+
+    get_state(app).extension.denial_message(broken)
+
+    @app.get("/drafts/<int:post_id>/edit")
+    def edit(post_id: int) -> str:
+        authorize(draft, "update", hidden=hidden)
+        return "edited"
+
+    with caplog.at_level(logging.ERROR, logger="flask_simple_authorize"):
+        response = login(viewer).get(
+            f"/drafts/{draft.id}/edit", headers={"Accept": "application/json"}
+        )
+
+    assert response.status_code == (404 if hidden else 403)
+    if not hidden:
+        assert response.get_json()["message"] == "Not for you."
+    assert "denial_message function raised for PostPolicy.update" in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pickle
 
 import pytest
 from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import NotFound
 
 from flask_simple_authorize import errors
 from flask_simple_authorize.errors import NotAuthorizedError
@@ -38,6 +39,13 @@ def test_a_denial_is_a_forbidden_http_error() -> None:
 
 def test_a_hidden_denial_is_a_404() -> None:
     assert NotAuthorizedError("no", hidden=True).code == 404
+
+
+def test_a_hidden_denial_reads_as_a_missing_page_but_keeps_its_message() -> None:
+    error = NotAuthorizedError("drafts of the merger plan", query="show", hidden=True)
+    assert str(error) == str(NotFound())
+    assert "merger" not in str(error)
+    assert error.message == "drafts of the merger plan"
 
 
 def test_a_denial_without_message_says_what_was_denied() -> None:

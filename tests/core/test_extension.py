@@ -199,6 +199,23 @@ def test_a_blueprint_namespace_is_searched_first_with_fallback(
     assert client.get("/badge").text == "BadgePolicy"
 
 
+def test_a_namespace_covers_a_blueprint_registered_under_another_name(
+    app: Flask, login: t.Any, admin: User
+) -> None:
+    admin_area = Blueprint("admin_area", __name__)
+    get_state(app).extension.register_namespace(admin_area, "admin")
+
+    @admin_area.get("/badge")
+    def badge() -> str:
+        return type(policy(Badge())).__qualname__
+
+    app.register_blueprint(admin_area, url_prefix="/admin")
+    app.register_blueprint(admin_area, url_prefix="/staff", name="staff_area")
+    client = login(admin)
+    assert client.get("/admin/badge").text == "AdminArea.BadgePolicy"
+    assert client.get("/staff/badge").text == "AdminArea.BadgePolicy"
+
+
 def test_a_per_call_namespace_overrides_the_blueprint(
     app: Flask, as_user: t.Any, admin: User
 ) -> None:

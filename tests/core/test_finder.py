@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from flask_simple_authorize import ConfigurationError
 from flask_simple_authorize import Policy
@@ -188,3 +192,82 @@ def test_lookup_path_lists_bases_and_namespaces_in_order() -> None:
         "shop:WidgetPolicy",
         "WidgetPolicy",
     ]
+
+
+class Base(DeclarativeBase):
+    """A plain SQLAlchemy declarative base, named as the SQLAlchemy docs name it."""
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class CreditNote(Invoice):
+    pass
+
+
+legacy_db = SQLAlchemy()
+
+
+class Receipt(legacy_db.Model):  # type: ignore[name-defined,misc]
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [pytest.param(Invoice, id="sqlalchemy"), pytest.param(Receipt, id="flask-sqlalchemy")],
+)
+def test_a_model_without_a_policy_never_borrows_its_declarative_bases(model: type) -> None:
+    class BasePolicy(Policy):
+        """An app's base policy, meant to be subclassed."""
+
+        def index(self) -> bool:
+            return True
+
+    class ModelPolicy(BasePolicy):
+        pass
+
+    class GenericPolicy(BasePolicy):
+        pass
+
+    assert find_policy_class(model) is None
+    with pytest.raises(PolicyNotDefinedError) as caught:
+        policy_class_for(model())
+    assert caught.value.tried == (f"{model.__name__}.__policy__", f"{model.__name__}Policy")
+
+
+def test_a_mapped_subclass_still_uses_its_parents_policy() -> None:
+    class InvoicePolicy(Policy):
+        pass
+
+    assert policy_class_for(CreditNote()) is InvoicePolicy
+    assert lookup_path(CreditNote) == [
+        "CreditNote.__policy__",
+        "CreditNotePolicy",
+        "InvoicePolicy",
+    ]
+
+
+class Dial:
+    """Chooses its policy per instance, with a property."""
+
+    def __init__(self, locked: bool) -> None:
+        self.locked = locked
+
+    @property
+    def __policy__(self) -> type[Policy] | None:
+        return WidgetAdminPolicy if self.locked else None
+
+
+class DialPolicy(Policy):
+    def create(self) -> bool:
+        return True
+
+
+def test_a_class_whose_policy_is_chosen_per_record_goes_by_its_name() -> None:
+    assert policy_class_for(Dial) is DialPolicy
+    assert find_policy_class(Dial) is DialPolicy
+    assert policy_class_for(Dial(locked=True)) is WidgetAdminPolicy
+    assert policy_class_for(Dial(locked=False)) is DialPolicy

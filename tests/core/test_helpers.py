@@ -31,6 +31,7 @@ from flask_simple_authorize import partition_records
 from flask_simple_authorize import permitted_attributes
 from flask_simple_authorize import policy
 from flask_simple_authorize import visible_attributes
+from flask_simple_authorize.testing import use_policies
 from flask_simple_authorize.user_facts import user_fact
 
 from .sample import Post
@@ -571,3 +572,22 @@ def test_repeated_checks_refuse_actions_that_are_not_strings(
         for _ in range(2):
             with pytest.raises(UnknownActionError):
                 allowed_to(action, Lever())
+
+
+class UserPolicy(Policy):
+    """Users edit their own profile; nobody else's."""
+
+    def update(self) -> bool:
+        return self.record is self.user
+
+    def show(self) -> bool:
+        return self.is_authenticated
+
+
+def test_current_user_itself_can_be_the_record(as_user: t.Any, author: User, viewer: User) -> None:
+    with use_policies(UserPolicy), as_user(author):
+        assert authorize(current_user, "update") is current_user
+        assert allowed_to("update", current_user)
+        assert not allowed_to("update", viewer)
+        assert policy(current_user).record is author
+        assert allowed_actions(current_user) == ["show", "update"]

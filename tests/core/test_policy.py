@@ -190,6 +190,17 @@ def test_is_owner_compares_the_owner_id(user: t.Any, record: t.Any, expected: bo
     assert Policy(user, record).is_owner is expected
 
 
+class Memo:
+    """A plain class whose owner id has a class-level default."""
+
+    user_id = 7
+
+
+def test_a_class_given_as_the_record_is_owned_by_nobody() -> None:
+    assert Policy(Member(id=7), Memo).is_owner is False
+    assert Policy(Member(id=7), Memo()).is_owner is True
+
+
 def test_owner_attribute_is_configurable() -> None:
     note = Note(user_id=2, author_id=1)
     assert AuthoredNotePolicy(Member(id=1), note).is_owner is True

@@ -164,6 +164,15 @@ def test_the_configured_path_is_used_without_a_usable_referrer(
     assert response.location == "/posts"
 
 
+@pytest.mark.parametrize("config", [{"SIMPLE_AUTHORIZE_REDIRECT_PATH": "/posts"}])
+def test_the_configured_path_stays_inside_an_app_mounted_under_a_prefix(
+    routes: Flask, login: t.Any, viewer: User
+) -> None:
+    response = login(viewer).get("/posts/1/edit", environ_overrides={"SCRIPT_NAME": "/blog"})
+    assert response.status_code == 302
+    assert response.location == "/blog/posts"
+
+
 EVIL_REFERRERS = [
     "https://evil.example/posts",
     "http://evil.example",
@@ -450,5 +459,80 @@ def test_a_hidden_denial_built_by_hand_is_a_404_too(app: Flask, client: FlaskCli
 
     hidden = client.get("/raised", headers=JSON)
     missing = client.get("/no-such-page", headers=JSON)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.text == missing.text
+
+
+def test_the_403_page_leaves_no_flash_for_the_next_page(
+    routes: Flask, login: t.Any, viewer: User
+) -> None:
+    client = login(viewer)
+    page = client.get("/posts/1/edit")
+    assert page.status_code == 403
+    assert "You are not authorized" in page.text
+    assert flashes(client) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "referrer", "environ"),
+    [
+        pytest.param("/caf%C3%A9/1", "http://localhost/caf%C3%A9/1", {}, id="percent-encoded-path"),
+        pytest.param(
+            "/caf%C3%A9/1?q=%C3%A9+x", "/caf%C3%A9/1?q=%C3%A9+x", {}, id="percent-encoded-query"
+        ),
+        pytest.param(
+            "/caf%C3%A9/1",
+            "http://localhost/blog/caf%C3%A9/1",
+            {"SCRIPT_NAME": "/blog"},
+            id="app-mounted-under-a-prefix",
+        ),
+    ],
+)
+def test_a_referrer_to_the_denied_page_never_loops_however_spelled(
+    routes: Flask,
+    app: Flask,
+    login: t.Any,
+    viewer: User,
+    path: str,
+    referrer: str,
+    environ: dict[str, str],
+) -> None:
+    @app.get("/café/<int:post_id>")
+    def cafe(post_id: int) -> str:
+        return authorize(db.get_or_404(Post, post_id), "update").title
+
+    response = login(viewer).get(path, headers={"Referer": referrer}, environ_overrides=environ)
+    assert (response.status_code, response.location) == (403, None)
+
+
+def test_an_api_blueprint_registered_under_another_name_answers_json(
+    app: Flask, client: FlaskClient
+) -> None:
+    from flask import Blueprint
+
+    api = Blueprint("api", __name__)
+
+    @api.get("/posts/<int:post_id>")
+    def show_post(post_id: int) -> str:
+        return authorize(db.get_or_404(Post, post_id), "update").title
+
+    app.register_blueprint(api, url_prefix="/v1")
+    app.register_blueprint(api, url_prefix="/v2", name="api_v2")
+    app.extensions["simple_authorize"].extension.register_api(api)
+    for path in ("/v1/posts/1", "/v2/posts/1"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response.json is not None and response.json["error"] == "not_authorized"
+
+
+def test_a_404_handler_showing_the_error_text_shows_a_hidden_denial_as_missing(
+    routes: Flask, app: Flask, login: t.Any, viewer: User
+) -> None:
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> tuple[dict[str, str], int]:
+        return {"error": str(error)}, 404
+
+    hidden = login(viewer).get("/posts/1/peek")
+    missing = login(viewer).get("/posts/999/peek")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.text == missing.text

@@ -16,6 +16,7 @@ from flask_simple_authorize import policy_scope
 from flask_simple_authorize import signals
 
 from .sample import Post
+from .sample import PostPolicy
 from .sample import User
 from .sample import db
 from .sample import oracle
@@ -167,6 +168,34 @@ def test_a_query_of_columns_needs_a_policy_class(as_user: t.Any, viewer: User) -
         policy_scope(sa.select(sa.literal(1)))
 
 
+def test_a_query_of_columns_is_narrowed_by_the_policy_class_given(
+    as_user: t.Any, viewer: User, posts: dict
+) -> None:
+    counted = sa.select(sa.func.count()).select_from(Post)
+    with as_user(viewer):
+        scoped = policy_scope(counted, policy_class=PostPolicy)
+    assert db.session.scalar(scoped) == 1  # the one published post
+
+
+def test_a_query_of_several_models_is_refused_rather_than_half_narrowed(
+    as_user: t.Any, viewer: User, posts: dict
+) -> None:
+    both = sa.select(Post, User).join(User, User.id == Post.user_id)
+    with as_user(viewer), pytest.raises(ConfigurationError, match=r"several \(Post, User\)"):
+        policy_scope(both)
+    with as_user(viewer):
+        scoped = policy_scope(both, policy_class=PostPolicy)
+    assert [post.title for post, _ in db.session.execute(scoped)] == ["live"]
+
+
+def test_extra_columns_of_the_same_model_or_none_keep_the_model(
+    as_user: t.Any, viewer: User, posts: dict
+) -> None:
+    with as_user(viewer):
+        scoped = policy_scope(sa.select(Post, Post.title, sa.literal(1)))
+    assert [post.title for post, _, _ in db.session.execute(scoped)] == ["live"]
+
+
 def test_policy_class_picks_the_scope(as_user: t.Any, viewer: User) -> None:
     lamps = [Lamp(on=True), Lamp(on=False)]
     with as_user(viewer):
@@ -190,3 +219,44 @@ def test_scoping_sends_policy_scoped(app: Flask, as_user: t.Any, viewer: User) -
     assert payload["policy_name"] == "PostPolicy"
     assert payload["scope"] is Post
     assert payload["result"] is result
+
+
+class Badge:
+    """Chooses its policy per instance: a revoked badge is nobody's to see."""
+
+    def __init__(self, revoked: bool) -> None:
+        self.revoked = revoked
+
+    @property
+    def __policy__(self) -> type[Policy] | None:
+        return LeafletPolicy if self.revoked else BulbPolicy
+
+    on = True
+
+
+def test_a_collection_honours_each_records_own_policy(
+    app: Flask, as_user: t.Any, viewer: User
+) -> None:
+    hidden = Bulb(on=True)
+    hidden.__policy__ = LeafletPolicy  # type: ignore[attr-defined]
+    shown = Bulb(on=True)
+    badges = [Badge(revoked=True), Badge(revoked=False)]
+    received: list[str | None] = []
+
+    def receiver(sender: Flask, **payload: t.Any) -> None:
+        received.append(payload["policy_name"])
+
+    with signals.policy_scoped.connected_to(receiver, sender=app), as_user(viewer):
+        assert policy_scope([hidden, shown]) == [shown]
+        assert policy_scope(badges) == [badges[1]]
+        assert policy_scope(badges[::-1]) == [badges[1]]
+    assert received == ["LeafletPolicy", "LeafletPolicy", "BulbPolicy"]
+
+
+def test_a_model_choosing_its_policy_per_record_is_scoped_by_its_name(
+    as_user: t.Any, viewer: User, posts: dict[str, Post], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Post, "__policy__", property(lambda post: None), raising=False)
+    with as_user(viewer):
+        assert titles(db.session.scalars(policy_scope(Post))) == ["live"]
+        assert titles(db.session.scalars(policy_scope(sa.select(Post)))) == ["live"]

@@ -273,3 +273,24 @@ def test_repeated_checks_announce_the_same_payload(
             k: v for k, v in expected.items() if k != "policy"
         }
     assert len(denied.calls) == 3
+
+
+async def notify_async(sender: Flask, **payload: t.Any) -> None:
+    raise AssertionError("an async subscriber is never run")  # pragma: no cover
+
+
+def test_an_async_subscriber_is_reported_not_silently_dropped(
+    app: Flask,
+    as_user: t.Any,
+    viewer: User,
+    draft: Post,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with (
+        signals.authorization_denied.connected_to(notify_async, sender=app),
+        caplog.at_level(logging.ERROR, logger="flask_simple_authorize"),
+        as_user(viewer),
+        pytest.raises(NotAuthorizedError),
+    ):
+        authorize(draft, "update")
+    assert "is async and was not run" in caplog.text

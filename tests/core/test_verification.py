@@ -7,12 +7,17 @@ import typing as t
 import pytest
 from flask import Blueprint
 from flask import Flask
+from flask import redirect
 from flask.testing import FlaskClient
+from flask.views import MethodView
+from flask.views import View
 from flask_login import login_required
 
 from flask_simple_authorize import AuthorizationNotPerformedError
+from flask_simple_authorize import NotAuthorizedError
 from flask_simple_authorize import allowed_to
 from flask_simple_authorize import authorize
+from flask_simple_authorize import authorize_all
 from flask_simple_authorize import authorized_records
 from flask_simple_authorize import policy_scope
 from flask_simple_authorize import signals
@@ -188,3 +193,75 @@ def test_a_login_required_view_turning_an_anonymous_user_away_passes(
     response = client.get("/guarded")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_a_preflight_answered_by_flask_itself_passes(views: Flask, client: FlaskClient) -> None:
+    response = client.options("/forgot", headers={"Access-Control-Request-Method": "GET"})
+    assert response.status_code == 200
+    assert "GET" in response.headers["Allow"]
+
+
+def test_a_view_that_answers_options_itself_is_still_checked(views: Flask, app: Flask) -> None:
+    @app.route("/options", methods=["GET", "OPTIONS"])
+    def options() -> str:
+        return "my own preflight"
+
+    with pytest.raises(AuthorizationNotPerformedError, match="'options'"):
+        app.test_client().options("/options")
+
+
+class AboutView(View):
+    def dispatch_request(self) -> str:
+        return "about"
+
+
+class FeedView(MethodView):
+    @skip_authorization
+    def get(self) -> str:
+        return "feed"
+
+    def post(self) -> str:
+        return "posted"
+
+
+def test_a_class_based_view_can_be_skipped(views: Flask, app: Flask, client: FlaskClient) -> None:
+    app.add_url_rule("/about", view_func=skip_authorization(AboutView).as_view("about"))
+    app.add_url_rule("/feed", view_func=FeedView.as_view("feed"))
+    assert client.get("/about").text == "about"
+    assert client.get("/feed").text == "feed"
+    assert client.head("/feed").status_code == 200
+    with pytest.raises(AuthorizationNotPerformedError, match="'feed'"):
+        client.post("/feed")
+
+
+def test_a_denial_sent_back_to_the_referrer_passes(
+    views: Flask, app: Flask, login: t.Any, viewer: User
+) -> None:
+    @app.get("/all")
+    def update_all() -> str:
+        authorize_all(db.session.scalars(db.select(Post)).all(), "update")
+        return "all updated"
+
+    @app.get("/by-hand")
+    def by_hand() -> str:
+        raise NotAuthorizedError("staff only")
+
+    client = login(viewer)
+    for path in ("/all", "/by-hand"):
+        response = client.get(path, headers={"Referer": "/authorized"})
+        assert (response.status_code, response.location) == (302, "/authorized")
+
+
+def test_a_bulk_denial_answered_by_the_apps_own_handler_passes(
+    views: Flask, app: Flask, login: t.Any, viewer: User
+) -> None:
+    @app.errorhandler(NotAuthorizedError)
+    def denied(error: NotAuthorizedError) -> t.Any:
+        return redirect("/authorized")
+
+    @app.get("/all")
+    def update_all() -> str:
+        authorize_all(db.session.scalars(db.select(Post)).all(), "update")
+        return "all updated"
+
+    assert login(viewer).get("/all").status_code == 302

@@ -15,6 +15,7 @@ from flask.views import MethodView
 from flask_simple_authorize import Policy
 from flask_simple_authorize import allowed_to
 from flask_simple_authorize import authorize
+from flask_simple_authorize import skip_authorization
 from flask_simple_authorize.cli import authz_cli
 from flask_simple_authorize.policy import RuleResult
 from flask_simple_authorize.state import get_state
@@ -186,6 +187,40 @@ def test_routes_lists_policies_actions_and_flags_gaps(app: Flask) -> None:
 
 def test_routes_check_fails_when_an_endpoint_authorizes_nothing(app: Flask) -> None:
     assert run_cli(app, "routes", "--check")[0] == 1
+
+
+def test_routes_reports_class_based_views_skipped_as_verification_treats_them(
+    app: Flask,
+) -> None:
+    @skip_authorization
+    class Status(MethodView):
+        def get(self) -> str:
+            return "up"
+
+    class Feed(MethodView):
+        @skip_authorization
+        def get(self) -> str:
+            return "feed"
+
+        def post(self) -> str:
+            return "posted"
+
+    class Ping(MethodView):
+        @skip_authorization
+        def get(self) -> str:
+            return "pong"
+
+    app.add_url_rule("/status", view_func=Status.as_view("status"))
+    app.add_url_rule("/feed", view_func=Feed.as_view("feed"))
+    app.add_url_rule("/ping", view_func=Ping.as_view("ping"))
+    rows = {
+        line.split()[1] if line.startswith("!") else line.split()[0]: line
+        for line in run_cli(app, "routes")[1].splitlines()
+        if line.strip()
+    }
+    assert rows["status"].endswith("skipped (skip_authorization)")
+    assert rows["ping"].endswith("skipped (skip_authorization)")
+    assert rows["feed"].startswith("!")  # POST is not exempt
 
 
 # -- explain -------------------------------------------------------------------

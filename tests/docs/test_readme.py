@@ -25,6 +25,7 @@ GUIDE_ORDER = [
     "i18n",
     "configuration",
     "security",
+    "performance",
     "api",
     "changes",
 ]

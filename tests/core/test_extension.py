@@ -174,15 +174,22 @@ def test_the_denial_message_function_names_the_denial(
     assert caught.value.message == "You are not authorized to perform this action."
 
 
-def test_a_blueprint_namespace_is_searched_first_with_fallback(
-    app: Flask, login: t.Any, admin: User
-) -> None:
+def badge_area(app: Flask) -> Blueprint:
+    """An ``admin`` namespaced blueprint whose ``/badge`` names the policy it found."""
     admin_area = Blueprint("admin_area", __name__)
     get_state(app).extension.register_namespace(admin_area, "admin")
 
     @admin_area.get("/badge")
     def badge() -> str:
         return type(policy(Badge())).__qualname__
+
+    return admin_area
+
+
+def test_a_blueprint_namespace_is_searched_first_with_fallback(
+    app: Flask, login: t.Any, admin: User
+) -> None:
+    admin_area = badge_area(app)
 
     @admin_area.get("/post")
     def post() -> str:
@@ -202,13 +209,7 @@ def test_a_blueprint_namespace_is_searched_first_with_fallback(
 def test_a_namespace_covers_a_blueprint_registered_under_another_name(
     app: Flask, login: t.Any, admin: User
 ) -> None:
-    admin_area = Blueprint("admin_area", __name__)
-    get_state(app).extension.register_namespace(admin_area, "admin")
-
-    @admin_area.get("/badge")
-    def badge() -> str:
-        return type(policy(Badge())).__qualname__
-
+    admin_area = badge_area(app)
     app.register_blueprint(admin_area, url_prefix="/admin")
     app.register_blueprint(admin_area, url_prefix="/staff", name="staff_area")
     client = login(admin)

@@ -47,15 +47,20 @@ def is_api_request() -> bool:
 
     It is when its blueprint was registered with
     :meth:`.SimpleAuthorize.register_api`, when the client sent JSON or
-    ``X-Requested-With: XMLHttpRequest``, or when it prefers JSON to HTML.
+    ``X-Requested-With: XMLHttpRequest``, or when its ``Accept`` header
+    matches JSON best: a higher quality, or the same quality with JSON named
+    and HTML only matched by a wildcard (axios sends
+    ``application/json, text/plain, */*``). On a true tie HTML wins.
     """
     if request.is_json or request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return True
     api_blueprints = get_state().api_blueprints
     if api_blueprints and not api_blueprints.isdisjoint(request_blueprint_names()):
         return True
-    accept = request.accept_mimetypes
-    return accept.quality("application/json") > accept.quality("text/html")
+    return request.accept_mimetypes.best_match(_HTML_FIRST) == "application/json"
+
+
+_HTML_FIRST = ("text/html", "application/json")
 
 
 def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:

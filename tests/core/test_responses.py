@@ -58,6 +58,23 @@ def routes(app: Flask) -> Flask:
     return app
 
 
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "*/*",
+        "application/json, text/html",
+    ],
+    ids=["browser", "anything", "tie"],
+)
+def test_a_browser_or_an_undecided_client_gets_the_login_page(
+    routes: Flask, client: FlaskClient, accept: str
+) -> None:
+    response = client.get("/posts/1/edit", headers={"Accept": accept})
+    assert response.status_code == 302
+    assert "/login" in response.location
+
+
 def test_an_anonymous_api_request_gets_json_401(routes: Flask, client: FlaskClient) -> None:
     response = client.get("/posts/1/edit", headers=JSON)
     assert response.status_code == 401
@@ -73,6 +90,7 @@ def test_an_anonymous_api_request_gets_json_401(routes: Flask, client: FlaskClie
         pytest.param(JSON, id="accept-json"),
         pytest.param({"X-Requested-With": "XMLHttpRequest"}, id="xhr"),
         pytest.param({"Accept": "application/json, text/html;q=0.5"}, id="prefers-json"),
+        pytest.param({"Accept": "application/json, text/plain, */*"}, id="axios"),
     ],
 )
 def test_a_logged_in_api_request_gets_json_403(

@@ -25,6 +25,9 @@ def policy_params(
 
     Reads the JSON body when the request sends JSON, else the form. Keys the
     policy does not permit are dropped silently (like Rails' strong parameters).
+    A form field sent more than once (a multi-select, a group of checkboxes)
+    gives the list of its values, and a field named with ``[]`` (``tags[]``)
+    always gives a list, so nothing the client sent is silently cut.
 
     :param record: The record (or class) being written.
     :param key: Read the attributes nested under this key: ``{"post": {...}}``
@@ -54,13 +57,29 @@ def policy_params(
             raise BadRequest(f"expected a JSON object{where} with the record's attributes")
         return {name: value for name, value in data.items() if name in permitted}
     form = request.form
-    if key is None:
-        return {name: form[name] for name in form if name in permitted}
-    prefix = f"{key}["
-    nested: dict[str, t.Any] = {}
+    params: dict[str, t.Any] = {}
     for field in form:
-        if field.startswith(prefix) and field.endswith("]"):
-            name = field[len(prefix) : -1]
-            if name in permitted:
-                nested[name] = form[field]
-    return nested
+        parsed = _form_field(field, key)
+        if parsed is None or parsed[0] not in permitted:
+            continue
+        name, many = parsed
+        values = form.getlist(field)
+        params[name] = values if many or len(values) > 1 else values[0]
+    return params
+
+
+def _form_field(field: str, key: str | None) -> tuple[str, bool] | None:
+    """Return ``(attribute, is_list)`` for a form field name, or ``None`` if not under ``key``.
+
+    ``title`` (or ``post[title]`` under the key ``post``) names one value;
+    ``tags[]`` (``post[tags][]``) always names a list.
+    """
+    many = field.endswith("[]")
+    if many:
+        field = field[:-2]
+    if key is None:
+        return field, many
+    prefix = f"{key}["
+    if field.startswith(prefix) and field.endswith("]"):
+        return field[len(prefix) : -1], many
+    return None

@@ -9,6 +9,7 @@ import typing as t
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
 from flask_simple_authorize import Policy
 from flask_simple_authorize import policy_params
@@ -72,6 +73,24 @@ def test_a_nested_json_key_is_read(echo: Flask, login: t.Any, author: User) -> N
 def test_nested_form_fields_are_read(echo: Flask, login: t.Any, author: User) -> None:
     data = {"post[title]": "T", "post[published]": "1", "title": "outer", "post[body": "x"}
     assert login(author).post("/posts/1/nested", data=data).json == {"title": "T"}
+
+
+def test_a_field_sent_more_than_once_keeps_every_value(
+    echo: Flask, login: t.Any, author: User
+) -> None:
+    data = MultiDict([("title", "T"), ("body", "one"), ("body", "two"), ("published", "1")])
+    response = login(author).post("/posts/1/update", data=data)
+    assert response.json == {"title": "T", "body": ["one", "two"]}
+
+
+@pytest.mark.parametrize(
+    ("path", "field"), [("/posts/1/update", "body[]"), ("/posts/1/nested", "post[body][]")]
+)
+def test_a_field_named_as_a_list_is_always_a_list(
+    echo: Flask, login: t.Any, author: User, path: str, field: str
+) -> None:
+    response = login(author).post(path, data={field: "only", "user_id[]": "1"})
+    assert response.json == {"body": ["only"]}
 
 
 @pytest.mark.parametrize(

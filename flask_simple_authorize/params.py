@@ -25,9 +25,9 @@ def policy_params(
 
     Reads the JSON body when the request sends JSON, else the form. Keys the
     policy does not permit are dropped silently (like Rails' strong parameters).
-    A form field sent more than once (a multi-select, a group of checkboxes)
-    gives the list of its values, and a field named with ``[]`` (``tags[]``)
-    always gives a list, so nothing the client sent is silently cut.
+    A form field gives its first value, as ``request.form[name]`` does (so a
+    checkbox followed by a hidden field of the same name works); a field named
+    with ``[]`` (``tags[]``, for a multi-select) gives the list of its values.
 
     :param record: The record (or class) being written.
     :param key: Read the attributes nested under this key: ``{"post": {...}}``
@@ -63,8 +63,7 @@ def policy_params(
         if parsed is None or parsed[0] not in permitted:
             continue
         name, many = parsed
-        values = form.getlist(field)
-        params[name] = values if many or len(values) > 1 else values[0]
+        params[name] = form.getlist(field) if many else form[field]
     return params
 
 

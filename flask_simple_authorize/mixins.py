@@ -32,6 +32,7 @@ import typing as t
 from .policy import Denial
 from .policy import Policy
 from .policy import RuleResult
+from .user_facts import role_name
 
 
 class PolicyMixin(Policy):
@@ -41,7 +42,8 @@ class PolicyMixin(Policy):
     :meth:`_grants` cooperatively (always include ``super()``'s list).
     """
 
-    #: The user attribute holding a role name (or a collection of role names).
+    #: The user attribute holding a role name (or a collection of them); ``Enum``
+    #: members count by their value.
     role_attribute: t.ClassVar[str] = "role"
 
     def show(self) -> RuleResult:
@@ -86,11 +88,11 @@ class PolicyMixin(Policy):
         wanted = set(roles)
         if "admin" in wanted and self.is_admin:
             return True
-        value = getattr(self.user, self.role_attribute, None)
+        value = role_name(getattr(self.user, self.role_attribute, None))
         if isinstance(value, str):
             return value in wanted
         if isinstance(value, t.Iterable):
-            return bool(wanted.intersection(value))
+            return bool(wanted.intersection(role_name(role) for role in value))
         return False
 
     def _flag(self, attribute: str) -> bool:

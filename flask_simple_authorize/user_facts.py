@@ -6,6 +6,7 @@ user only, the bulk helpers compute it once per policy they reuse.
 
 from __future__ import annotations
 
+import enum
 import inspect
 import typing as t
 
@@ -39,6 +40,11 @@ class user_fact(t.Generic[T]):
         if instance is None:
             return self
         return self.function(instance)
+
+
+def role_name(role: t.Any) -> t.Any:
+    """Return what a role compares by: an ``Enum`` member's value, else the role itself."""
+    return role.value if isinstance(role, enum.Enum) else role
 
 
 def user_fact_names(cls: type) -> frozenset[str]:
@@ -81,13 +87,16 @@ class ActorHelpers:
 
     @user_fact
     def is_admin(self) -> bool:
-        """Whether the user is an admin: its own ``is_admin``, else a ``role`` of ``"admin"``."""
+        """Whether the user is an admin: its own ``is_admin``, else a ``role`` of ``"admin"``.
+
+        The role may be a string or an ``Enum`` member whose value is ``"admin"``.
+        """
         if not self.is_authenticated:
             return False
         flag = getattr(self.user, "is_admin", None)
         if flag is not None:
             return bool(flag() if callable(flag) else flag)
-        return getattr(self.user, "role", None) == "admin"
+        return bool(role_name(getattr(self.user, "role", None)) == "admin")
 
     @user_fact
     def user_id(self) -> t.Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import types
 import typing as t
 
@@ -156,6 +157,11 @@ def test_is_authenticated_follows_the_user(user: t.Any, expected: bool) -> None:
     assert Policy(user).is_authenticated is expected
 
 
+class Role(enum.Enum):
+    ADMIN = "admin"
+    AUTHOR = "author"
+
+
 @pytest.mark.parametrize(
     ("user", "expected"),
     [
@@ -164,6 +170,8 @@ def test_is_authenticated_follows_the_user(user: t.Any, expected: bool) -> None:
         pytest.param(Member(is_admin=lambda: True), True, id="callable-flag"),
         pytest.param(Member(role="admin"), True, id="role"),
         pytest.param(Member(role="author"), False, id="other-role"),
+        pytest.param(Member(role=Role.ADMIN), True, id="enum-role"),
+        pytest.param(Member(role=Role.AUTHOR), False, id="other-enum-role"),
         pytest.param(AnonymousUserMixin(), False, id="anonymous"),
         pytest.param(None, False, id="none"),
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import enum
 import typing as t
 
 import pytest
@@ -135,6 +136,20 @@ def test_publishable_alone() -> None:
     assert_forbid(
         OWNER, draft, "publish", reason="not_publisher", policy_class=PublishableDocPolicy
     )
+
+
+class Role(enum.Enum):
+    EDITOR = "editor"
+    MEMBER = "member"
+
+
+@pytest.mark.parametrize(
+    "role", [Role.EDITOR, [Role.EDITOR, Role.MEMBER]], ids=["enum", "list-of-enums"]
+)
+def test_roles_given_as_enum_members_count_by_their_value(role: t.Any) -> None:
+    draft = Doc(published=False)
+    assert_permit(Person(5, role=role), draft, "publish", policy_class=PublishableDocPolicy)
+    assert_forbid(Person(6, role=Role.MEMBER), draft, "publish", policy_class=PublishableDocPolicy)
 
 
 def test_published_records_can_be_kept_from_anonymous_users() -> None:

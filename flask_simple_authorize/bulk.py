@@ -180,13 +180,24 @@ class BulkChecker:
         return plan
 
     def _varies_by_instance(self, record: t.Any) -> bool:
-        # a __policy__ computed per instance (a property) cannot be cached per class
+        """Whether records of this class may each name another ``__policy__``.
+
+        They may when the class computes it (a property), when an own
+        ``__getattribute__`` can answer anything, or when a ``__getattr__``
+        may forward it (a presenter wrapping records of several classes)
+        because no class of the record declares it.
+        """
         if self.policy_class is not None or isinstance(record, type):
             return False
-        return any(
-            "__policy__" in klass.__dict__ and not isinstance(klass.__dict__["__policy__"], type)
-            for klass in type(record).__mro__
+        classes = type(record).__mro__
+        if any(isinstance(k.__dict__.get("__getattribute__"), types.FunctionType) for k in classes):
+            return True
+        declared = next(
+            (k.__dict__["__policy__"] for k in classes if "__policy__" in k.__dict__), None
         )
+        if declared is not None:
+            return not isinstance(declared, type)
+        return any("__getattr__" in klass.__dict__ for klass in classes)
 
     def decide(self, record: t.Any, *, enforced: bool = False) -> Decision:
         """Decide for one record, with a fresh policy, and announce the decision."""
@@ -202,7 +213,7 @@ class BulkChecker:
         """Return ``(allowed, denied)`` for ``records``, in their order."""
         allowed: list[R] = []
         denied: list[R] = []
-        if self._signals and signals.authorization_checked.receivers:
+        if self._signals and signals.authorization_checked.has_receivers_for(self.actor.app):
             # every decision is announced with its own policy instance
             for record in records:
                 (allowed if self.decide(record).allowed else denied).append(record)

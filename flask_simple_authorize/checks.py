@@ -266,9 +266,17 @@ def performed() -> bool:
 
 
 def announce(actor: Actor, decision: Decision, record: t.Any, enforced: bool) -> None:
-    """Send ``authorization_checked`` (and ``authorization_denied`` for enforced denials)."""
-    denied = enforced and not decision.allowed and bool(signals.authorization_denied.receivers)
-    if not signals.authorization_checked.receivers and not denied:
+    """Send ``authorization_checked`` (and ``authorization_denied`` for enforced denials).
+
+    Nothing is built unless a receiver listens to this app: a subscriber
+    connected for another app in the same process costs this one nothing.
+    """
+    app = actor.app
+    checked = signals.authorization_checked.has_receivers_for(app)
+    denied = (
+        enforced and not decision.allowed and signals.authorization_denied.has_receivers_for(app)
+    )
+    if not checked and not denied:
         return
     target = decision.policy.record
     payload = {
@@ -285,6 +293,7 @@ def announce(actor: Actor, decision: Decision, record: t.Any, enforced: bool) ->
         "enforced": enforced,
         "job": actor.job,
     }
-    signals.send_safely(signals.authorization_checked, actor.app, **payload)
+    if checked:
+        signals.send_safely(signals.authorization_checked, app, **payload)
     if denied:
-        signals.send_safely(signals.authorization_denied, actor.app, **payload)
+        signals.send_safely(signals.authorization_denied, app, **payload)

@@ -63,7 +63,7 @@ def policy_scope(
         )
     if actor.state.settings.verify:
         mark_performed()
-    if actor.state.settings.signals and signals.policy_scoped.receivers:
+    if actor.state.settings.signals and signals.policy_scoped.has_receivers_for(actor.app):
         signals.send_safely(
             signals.policy_scoped,
             actor.app,

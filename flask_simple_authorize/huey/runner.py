@@ -310,7 +310,7 @@ class JobRun:
 
     def send(self, signal: t.Any, **extra: t.Any) -> None:
         """Send a job signal with the common payload, if anyone listens."""
-        if not self.state.settings.signals or not signal.receivers:
+        if not self.state.settings.signals or not signal.has_receivers_for(self.app):
             return
         payload: dict[str, t.Any] = {
             "task_name": self.spec.name,

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import typing as t
 import weakref
 
 import pytest
+from flask import Flask
 
 from flask_simple_authorize import Policy
 from flask_simple_authorize import allowed_to
 from flask_simple_authorize import authorized_records
+from flask_simple_authorize import decisions
 from flask_simple_authorize import partition_records
+from flask_simple_authorize import signals
+from flask_simple_authorize.testing import use_policies
 
 from .sample import User
 
@@ -76,3 +81,85 @@ def test_state_kept_per_policy_outside_it_never_answers_for_another_record(
         allowed, denied = partition_records(parcels, "deliver", policy_class=policy_class)
     assert allowed == one_by_one
     assert denied == [parcel for parcel in parcels if parcel not in one_by_one]
+
+
+class OpenMailPolicy(Policy):
+    def deliver(self) -> bool:
+        return True
+
+
+class ClosedMailPolicy(Policy):
+    def deliver(self) -> bool:
+        return False
+
+
+class Letter:
+    __policy__ = OpenMailPolicy
+
+
+class Card:
+    __policy__ = ClosedMailPolicy
+
+
+class Presented:
+    """A presenter: forwards every attribute it lacks (``__policy__`` too) to its record."""
+
+    def __init__(self, wrapped: t.Any) -> None:
+        self.wrapped = wrapped
+
+    def __getattr__(self, name: str) -> t.Any:
+        return getattr(self.wrapped, name)
+
+
+def test_records_that_forward_their_policy_are_each_decided_by_their_own(
+    as_user: t.Any, viewer: User
+) -> None:
+    mail = [Presented(Letter()), Presented(Card()), Presented(Letter())]
+    with as_user(viewer):
+        one_by_one = [item for item in mail if allowed_to("deliver", item)]
+        assert one_by_one == [mail[0], mail[2]]
+        assert authorized_records(mail, "deliver") == one_by_one
+        assert partition_records(mail, "deliver") == (one_by_one, [mail[1]])
+        assert [d.allowed for _, d in decisions(mail, "deliver")] == [True, False, True]
+
+
+#: Every policy instance a CratePolicy rule ran on (kept alive, so ids stay distinct).
+CRATE_POLICIES: list[Policy] = []
+
+
+class Crate(Parcel):
+    pass
+
+
+class CratePolicy(Policy):
+    def deliver(self) -> bool:
+        CRATE_POLICIES.append(self)
+        return bool(self.record.open)
+
+
+def test_a_subscriber_of_another_app_neither_hears_this_one_nor_slows_it(
+    app: Flask, as_user: t.Any, viewer: User
+) -> None:
+    other = Flask("other")
+    heard: list[t.Any] = []
+
+    def listen(sender: Flask, **payload: t.Any) -> None:
+        heard.append(payload)
+
+    crates = [Crate(index, open=index % 2 == 0) for index in range(6)]
+    CRATE_POLICIES.clear()
+    with use_policies(CratePolicy), connected_to(listen, other), as_user(viewer):
+        assert authorized_records(crates, "deliver") == crates[::2]
+        assert allowed_to("deliver", crates[0])
+    assert heard == []
+    # one policy re-pointed at every record of the list, one more for allowed_to
+    assert len({id(policy) for policy in CRATE_POLICIES}) == 2
+
+
+@contextlib.contextmanager
+def connected_to(receiver: t.Callable[..., None], sender: Flask) -> t.Iterator[None]:
+    signals.authorization_checked.connect(receiver, sender=sender)
+    try:
+        yield
+    finally:
+        signals.authorization_checked.disconnect(receiver, sender=sender)

@@ -16,6 +16,7 @@ from flask import current_app
 from flask import g
 from flask import has_request_context
 from flask import request
+from werkzeug.local import LocalProxy
 
 from . import signals
 from .actor import _bound
@@ -226,7 +227,8 @@ def check(
     rule found for a (record class, namespace, action) are remembered in the
     finder's cache, which is dropped whenever a policy registers.
     """
-    record = unwrap_proxy(record)  # authorize(current_user, ...) decides on the real user
+    if issubclass(type(record), LocalProxy):  # unwrap_proxy, inlined on the hot path:
+        record = record._get_current_object()  # authorize(current_user, ...) is the user
     cacheable = (
         policy_class is None and type(action) is str and getattr(record, "__policy__", None) is None
     )

@@ -40,6 +40,8 @@ from .state import get_state
 from .state import request_blueprint_names
 
 ResponseValue = t.Any
+#: The types a denial can answer in; on a tie ``best_match`` takes the first.
+_HTML_FIRST = ("text/html", "application/json")
 
 
 def is_api_request() -> bool:
@@ -58,9 +60,6 @@ def is_api_request() -> bool:
     if api_blueprints and not api_blueprints.isdisjoint(request_blueprint_names()):
         return True
     return request.accept_mimetypes.best_match(_HTML_FIRST) == "application/json"
-
-
-_HTML_FIRST = ("text/html", "application/json")
 
 
 def handle_not_authorized(error: NotAuthorizedError) -> ResponseValue:
